@@ -157,7 +157,7 @@ static int transport_param(const char *p, size_t len)
  */
 static int parse_target(struct ef_locate *job, const char *uri, size_t len, ef_perr_t *perr)
 {
-    size_t skip, start, end, i;
+    size_t skip = 0, start, end, i;
     const char *at;
 
     scheme_of(uri, len, &job->scheme, &skip);
@@ -218,10 +218,13 @@ static void add_lookup(struct ef_locate *job, const char *prefix, const char *na
 
     if (job->n_lk >= LOOKUPS_MAX)
         return;
+    if (strlen(prefix) + strlen(name) >= sizeof(lk->name))
+        return; /* longer than a domain name: nothing to look up */
     lk = &job->lk[job->n_lk++];
     memset(lk, 0, sizeof(*lk));
     lk->job = job;
-    snprintf(lk->name, sizeof(lk->name), "%s%s", prefix, name);
+    strcpy(lk->name, prefix);
+    strcat(lk->name, name);
     lk->type = type;
     lk->transport = t;
 }

@@ -38,7 +38,7 @@ struct ef_resolver {
 
 /* One domain whose NAPTR RRset is being worked through (RFC 3402 §3.3 steps 2-5). */
 struct frame {
-    char domain[EF_DNAME_TEXT_MAX];
+    const char *domain; /* its entry in the chain's visited set */
     ef_e164_t aus;   /* the string rules apply to: never a key of an earlier rule (RFC 3403 §4.1) */
     ef_sec_t sec;    /* weakest DNSSEC status on the way here */
     ef__rrset_t *rr; /* NULL until loaded */
@@ -74,12 +74,12 @@ struct ef_enum_query {
     ef_enum_opts_t opts;
     ef_enum_cb cb;
     void *arg;
-    struct chain chains[EF_RESOLVE_MAX_SUFFIXES];
     size_t n_chains;
     bool starting, complete, delivered;
     ef_enum_answer_t *answer;
     struct event *deferred;
     struct ef_enum_query *prev, *next;
+    struct chain chains[]; /* one per suffix */
 };
 
 static void chain_run(struct chain *c);
@@ -192,7 +192,7 @@ static int chain_push(struct chain *c, const char *domain, const ef_e164_t *aus,
     }
     f = &c->frames[c->depth++];
     memset(f, 0, sizeof(*f));
-    snprintf(f->domain, sizeof(f->domain), "%s", domain);
+    f->domain = c->visited[c->n_visited - 1];
     f->aus = *aus;
     f->sec = sec;
     return 0;
@@ -718,7 +718,7 @@ static int query_start(ef_resolver_t *res, const char *input, size_t len,
 
     if (rc < 0)
         return rc;
-    q = calloc(1, sizeof(*q));
+    q = calloc(1, sizeof(*q) + res->n_suffixes * sizeof(q->chains[0]));
     if (q == NULL || (q->arena = ef__arena_new()) == NULL || opts_copy(q, opts) < 0) {
         if (q != NULL)
             ef__arena_free(q->arena);
