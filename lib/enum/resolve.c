@@ -58,6 +58,7 @@ struct chain {
     ef__dns_req_t *req;
     bool done;
     int status;  /* a DNS error of the first domain, or 0 */
+    ef_sec_t err_sec; /* DNSSEC status of the first domain's answer, for errors */
     int sub_err; /* the worst DNS error met behind a referral */
     bool loop;
     unsigned queries, bad_records;
@@ -272,6 +273,8 @@ static void chain_answer(struct chain *c, ef__rrset_t *rr)
     int st = rr_status(c, rr);
 
     c->queries++;
+    if (c->depth == 1)
+        c->err_sec = rr->sec;
     if (st != 0) {
         trace(c, "%s: %s%s%s", f->domain, ef_err_name(st), rr->why ? ": " : "",
               rr->why ? rr->why : "");
@@ -628,8 +631,8 @@ static void query_build_answer(struct ef_enum_query *q, const struct chain *use)
     ans->dnssec = EF_SEC_SECURE;
     for (i = 0; i < ans->n_results; i++)
         ans->dnssec = sec_min(ans->dnssec, ans->results[i].dnssec);
-    if (ans->n_results == 0)
-        ans->dnssec = use->status == EF_EBOGUS ? EF_SEC_BOGUS : EF_SEC_INSECURE;
+    if (ans->n_results == 0) /* a secure NXDOMAIN is as much an answer as a secure NAPTR */
+        ans->dnssec = use->status == EF_EBOGUS ? EF_SEC_BOGUS : use->err_sec;
     for (i = 0; i < q->n_chains; i++) {
         ans->queries += q->chains[i].queries;
         ans->bad_records += q->chains[i].bad_records;

@@ -41,9 +41,10 @@ EF_WATCHDOG=
 EF_CHILD=        # the enumq (timeout) process currently running
 EF_PIDS=()       # background processes to kill on exit
 EF_USED_PORTS=" "
+# shellcheck disable=SC2034 # KNOT_PORT is read by the test scripts
 declare -A KNOT_PORT=() KNOT_PID=() KNOT_DIR=()
 
-OUT= ERR= RC= MS= EF_CMD=
+OUT='' ERR='' RC='' MS='' EF_CMD=''
 
 # ---------------------------------------------------------------------------
 # setup and teardown
@@ -334,6 +335,7 @@ $OUT"
 }
 
 # The results of --json output as "ORDER PREFERENCE SERVICES URI" lines.
+# shellcheck disable=SC2034 # used by the test scripts
 JQ_LINES='[.results[] | "\(.order) \(.preference) \(.services | join("+")) \(.uri)"] | join("\n")'
 
 # expect_failure KIND RC INPUT ARGS...: enumq ARGS... INPUT fails with this
@@ -422,6 +424,7 @@ start_knot() {
 
     knotd -c "$dir/knot.conf" >"$dir/knotd.out" 2>&1 &
     KNOT_PID[$name]=$!
+    # shellcheck disable=SC2034 # read by the test scripts
     KNOT_PORT[$name]=$port
     KNOT_DIR[$name]=$dir
     EF_PIDS+=("$!")

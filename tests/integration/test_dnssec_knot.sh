@@ -15,6 +15,7 @@
 #
 # TAP on stdout; exit status 0 only when every check passed.
 
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 ef_init test_dnssec_knot 50
 

@@ -9,6 +9,7 @@
 #
 # TAP on stdout; exit status 0 only when every check passed.
 
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 ef_init test_enum_knot 50
 
@@ -233,6 +234,16 @@ check "non-terminal loop A->B->A: ends quickly (< 5 s)" "true" "$([ "$MS" -lt 50
 q "${S[@]}" +441632960043
 expect_rc 0 "non-terminal to a missing domain: exit 0"
 expect_out "100 20 sip sip:fallback@example.com" "non-terminal to a missing domain skipped, next rule used"
+
+q "${S[@]}" +441632960044
+expect_rc 0 "non-terminal to a domain whose rules are all discarded: exit 0"
+expect_out "100 20 sip sip:after-bad@example.com" "non-terminal to a domain whose rules are all discarded: next rule of the referring RRset"
+q "${S[@]}" +441632960045
+expect_rc 0 "non-terminal with a Regexp: exit 0"
+expect_out "100 10 sip sip:441632960045@nt-a.example.com" "non-terminal with a Regexp: Regexp ignored, Replacement followed"
+q "${S[@]}" +441632960046
+expect_rc 0 "non-terminal with an empty Replacement: exit 0"
+expect_out "100 20 sip sip:after-empty@example.com" "non-terminal with an empty Replacement discarded, next rule used"
 
 # --- 4. enum: URIs (draft-brandner-enum-uri-01) --------------------------------
 q "${S[@]}" --service esx +432221234567890

@@ -13,6 +13,7 @@
 #
 # TAP on stdout; exit status 0 only when every check passed.
 
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 ef_init test_offline 50
 
@@ -23,7 +24,7 @@ ZALL=(--zone "$Z/e164.arpa.zone" --zone "$Z/example.com.zone" --zone "$Z/example
 # --- fixture: a zone file signed offline ---------------------------------------------
 SIGN=$EF_TMP/sign
 mkdir -p "$SIGN"
-KSK= ZSK=
+KSK='' ZSK=''
 if command -v ldns-keygen >/dev/null 2>&1 && command -v ldns-signzone >/dev/null 2>&1; then
     KSK=$(cd "$SIGN" && ldns-keygen -a ECDSAP256SHA256 -k e164.arpa 2>/dev/null)
     ZSK=$(cd "$SIGN" && ldns-keygen -a ECDSAP256SHA256 e164.arpa 2>/dev/null)
@@ -123,6 +124,29 @@ q --zone "$TAMPERED" --json --dnssec require --trust-anchor "$TA" +441632960001
 expect_rc 0 "offline tampered zone, an untouched RRset: exit 0"
 expect_json '.dnssec' "secure" "offline tampered zone, an untouched RRset: secure"
 expect_failure insecure 4 +441632960083 "${ZE[@]}" --dnssec require
+
+# --- the demo zones of examples/ (the README's first commands) -------------------------
+X=$EF_SRC/examples
+q --zone "$X/e164.zone" +441632960083
+expect_rc 0 "examples/e164.zone: exit 0"
+expect_out "100 10 im im:alice@example.com
+100 20 pres pres:alice@example.com
+100 30 sip sip:alice@example.com
+100 40 voice:tel+sms:tel tel:+441632960083" "examples/e164.zone: Alice's four rules"
+q --zone "$X/e164.zone" --zone "$X/example.zone" --resolve +441632960083
+expect_out "100 10 im im:alice@example.com
+  -> tcp edge.example.com. 5061 127.0.0.1
+100 20 pres pres:alice@example.com
+  -> tcp edge.example.com. 5061 127.0.0.1
+100 30 sip sip:alice@example.com
+  -> tcp edge.example.com. 5060 127.0.0.1
+100 40 voice:tel+sms:tel tel:+441632960083" "examples: Alice's URIs located at edge.example.com (tel: is not located)"
+q --zone "$X/e164.zone" --zone "$X/example-org.zone" --resolve +432221234567890
+expect_rc 0 "examples: the enum: redirect: exit 0"
+expect_out "10 10 esx sip:bob@example.org
+  -> tcp edge.example.org. 5060 127.0.0.1
+10 20 im im:bob@example.org
+  -> tcp edge.example.org. 5060 127.0.0.1" "examples: +432221234567890 redirected by enum: to Bob (+4311234567890)"
 
 # --- 2. offline = Knot ------------------------------------------------------------------
 start_knot main e164.arpa=e164.arpa.zone example.com=example.com.zone example.net=example.net.zone
