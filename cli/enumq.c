@@ -274,6 +274,8 @@ static void print_json(ef_resolver_t *res, const struct options *o, const ef_enu
     json_string(&j, "status", ef_err_name(ans->status));
     if (ans->status != 0)
         json_string(&j, "error", ef_strerror(ans->status));
+    if (ans->detail != NULL)
+        json_string(&j, "detail", ans->detail);
     json_string(&j, "suffix", ans->suffix);
     json_string(&j, "dnssec", ef_sec_name(ans->dnssec));
     json_uint(&j, "queries", ans->queries);
@@ -342,8 +344,8 @@ int main(int argc, char **argv)
     else if (ans->status == 0)
         print_text(res, &o, ans);
     if (ans->status != 0)
-        fprintf(stderr, "enumq: %s: %s: %s\n", o.number, ef_err_name(ans->status),
-                ef_strerror(ans->status));
+        fprintf(stderr, "enumq: %s: %s: %s%s%s\n", o.number, ef_err_name(ans->status),
+                ef_strerror(ans->status), ans->detail ? ": " : "", ans->detail ? ans->detail : "");
     rc = exit_code(ans->status);
     ef_enum_answer_free(ans);
     ef_resolver_free(res);

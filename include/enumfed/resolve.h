@@ -99,6 +99,7 @@ typedef struct ef_enum_answer {
     unsigned queries;     /**< DNS lookups made (cache hits included) */
     unsigned bad_records; /**< malformed records skipped */
     const char *suffix;   /**< the suffix whose answer was used */
+    const char *detail;   /**< on a DNS error, the resolver's explanation (why bogus), or NULL */
     size_t n_results;
     ef_enum_result_t *results;
     struct ef_arena *arena; /**< private */

@@ -473,6 +473,11 @@ static int zone_origin(const char *path, char *origin, size_t cap, char *errbuf,
 
     if (s == NULL)
         return EF_ENOMEM;
+    if (access(path, R_OK) != 0) {
+        set_err(errbuf, errcap, "zone %s: %s", path, strerror(errno));
+        free(s);
+        return EF_ECONFIG;
+    }
     if (zs_init(s, ".", 1, 3600) != 0 || zs_set_input_file(s, path) != 0 ||
         zs_set_processing(s, soa_record_cb, NULL, &scan) != 0) {
         set_err(errbuf, errcap, "zone %s: %s", path, zs_strerror(s->error.code));

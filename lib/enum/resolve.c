@@ -59,6 +59,7 @@ struct chain {
     bool done;
     int status;  /* a DNS error of the first domain, or 0 */
     ef_sec_t err_sec; /* DNSSEC status of the first domain's answer, for errors */
+    const char *err_why; /* what libunbound said of that error, or NULL */
     int sub_err; /* the worst DNS error met behind a referral */
     bool loop;
     unsigned queries, bad_records;
@@ -279,8 +280,11 @@ static void chain_answer(struct chain *c, ef__rrset_t *rr)
         trace(c, "%s: %s%s%s", f->domain, ef_err_name(st), rr->why ? ": " : "",
               rr->why ? rr->why : "");
         ef__rrset_unref(rr);
-        if (c->depth == 1)
+        if (c->depth == 1) {
             c->status = st;
+            if (rr->why != NULL)
+                c->err_why = ef__arena_strndup(c->q->arena, rr->why, strlen(rr->why));
+        }
         else if (err_rank(st) > err_rank(c->sub_err))
             c->sub_err = st; /* RFC 6116 §5.2.1: go on with the next record of the referrer */
         chain_pop(c);
@@ -624,6 +628,7 @@ static void query_build_answer(struct ef_enum_query *q, const struct chain *use)
         return;
     memset(ans, 0, sizeof(*ans));
     ans->status = use->status;
+    ans->detail = use->status != 0 ? use->err_why : NULL;
     ans->number = q->number;
     ans->suffix = use->suffix;
     ans->results = use->results;
