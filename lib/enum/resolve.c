@@ -279,14 +279,14 @@ static void chain_answer(struct chain *c, ef__rrset_t *rr)
     if (st != 0) {
         trace(c, "%s: %s%s%s", f->domain, ef_err_name(st), rr->why ? ": " : "",
               rr->why ? rr->why : "");
-        ef__rrset_unref(rr);
         if (c->depth == 1) {
             c->status = st;
             if (rr->why != NULL)
                 c->err_why = ef__arena_strndup(c->q->arena, rr->why, strlen(rr->why));
-        }
-        else if (err_rank(st) > err_rank(c->sub_err))
+        } else if (err_rank(st) > err_rank(c->sub_err)) {
             c->sub_err = st; /* RFC 6116 §5.2.1: go on with the next record of the referrer */
+        }
+        ef__rrset_unref(rr);
         chain_pop(c);
         return;
     }
