@@ -30,6 +30,7 @@ struct ef__dns_req {
     void *arg;
     char *name;
     uint16_t type;
+    uint32_t hash; /* cache hash of (name, type) */
     int async_id;
     bool in_flight;
     struct event *timer;
@@ -55,28 +56,38 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Lowercase copy with exactly one final dot: the cache key and what libunbound gets. */
-static int normalise_name(const char *name, char *out, size_t cap)
-{
-    size_t len = strlen(name), i;
-
-    if (len == 0 || len + 2 > cap || len > 254)
-        return EF_EINVAL;
-    for (i = 0; i < len; i++)
-        out[i] = (char)tolower((unsigned char)name[i]);
-    if (out[len - 1] != '.')
-        out[len++] = '.';
-    out[len] = '\0';
-    return (int)len;
-}
-
-static uint32_t key_hash(const char *name, uint16_t type)
+/*
+ * Lowercase copy with exactly one final dot (the cache key and what libunbound
+ * gets) and its hash, in one pass: this runs on every cached lookup.
+ */
+static int normalise_name(const char *name, char *out, size_t cap, uint32_t *hash)
 {
     uint32_t h = 2166136261u;
+    size_t i;
 
-    for (; *name != '\0'; name++)
-        h = (h ^ (unsigned char)*name) * 16777619u;
-    return (h ^ type) * 16777619u;
+    for (i = 0; name[i] != '\0'; i++) {
+        char c = name[i];
+        if (i + 2 >= cap || i > 253)
+            return EF_EINVAL;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        out[i] = c;
+        h = (h ^ (unsigned char)c) * 16777619u;
+    }
+    if (i == 0)
+        return EF_EINVAL;
+    if (out[i - 1] != '.') {
+        out[i++] = '.';
+        h = (h ^ '.') * 16777619u;
+    }
+    out[i] = '\0';
+    *hash = h;
+    return (int)i;
+}
+
+static uint32_t key_hash(uint32_t name_hash, uint16_t type)
+{
+    return (name_hash ^ type) * 16777619u;
 }
 
 /* --- the RRset cache ----------------------------------------------------- */
@@ -148,9 +159,9 @@ ef__rrset_t *ef__dns_cached(ef__dns_t *dns, const char *name, uint16_t type)
     ef__rrset_t *rr;
     uint32_t h;
 
-    if (normalise_name(name, key, sizeof(key)) < 0)
+    if (normalise_name(name, key, sizeof(key), &h) < 0)
         return NULL;
-    h = key_hash(key, type);
+    h = key_hash(h, type);
     rr = cache_find(dns, key, type, h);
     if (rr == NULL)
         return NULL;
@@ -172,7 +183,6 @@ static void cache_insert(ef__dns_t *dns, ef__rrset_t *rr)
 
     if (rr->ttl == 0 || rr->status == EF_ETIMEOUT || rr->status == EF_ESERVFAIL)
         return;
-    rr->hash = key_hash(rr->name, rr->type);
     old = cache_find(dns, rr->name, rr->type, rr->hash);
     if (old != NULL)
         cache_remove(dns, old);
@@ -316,8 +326,10 @@ static void ub_answer_cb(void *arg, int err, struct ub_result *res)
     if (res != NULL)
         ub_resolve_free(res);
     req->in_flight = false;
-    if (rr != NULL)
+    if (rr != NULL) {
+        rr->hash = req->hash;
         cache_insert(req->dns, rr);
+    }
     req_finish(req, rr);
 }
 
@@ -345,8 +357,9 @@ int ef__dns_fetch(ef__dns_t *dns, const char *name, uint16_t type, ef__dns_cb cb
     char key[EF_DNAME_TEXT_MAX];
     struct ef__dns_req *req;
     struct timeval tv = {dns->timeout_ms / 1000, (dns->timeout_ms % 1000) * 1000};
+    uint32_t h;
 
-    if (normalise_name(name, key, sizeof(key)) < 0)
+    if (normalise_name(name, key, sizeof(key), &h) < 0)
         return EF_EINVAL;
     req = calloc(1, sizeof(*req));
     if (req == NULL || (req->name = strdup(key)) == NULL)
@@ -355,6 +368,7 @@ int ef__dns_fetch(ef__dns_t *dns, const char *name, uint16_t type, ef__dns_cb cb
     req->cb = cb;
     req->arg = arg;
     req->type = type;
+    req->hash = key_hash(h, type);
     req->timer = evtimer_new(dns->base, timeout_cb, req);
     if (req->timer == NULL || evtimer_add(req->timer, &tv) != 0)
         goto fail;

@@ -53,7 +53,7 @@ struct frame {
 struct chain {
     struct ef_enum_query *q;
     const char *suffix;
-    struct frame frames[DEPTH_LIMIT + 1];
+    struct frame *frames; /* max_depth + 1, from the query's arena */
     unsigned depth; /* frames in use */
     ef__dns_req_t *req;
     bool done;
@@ -156,8 +156,7 @@ static int visit(struct chain *c, const char *key)
 
 static void frame_release(struct frame *f)
 {
-    free(f->recs);
-    f->recs = NULL;
+    f->recs = NULL; /* arena memory */
     ef__rrset_unref(f->rr);
     f->rr = NULL;
 }
@@ -248,7 +247,7 @@ static int frame_load(struct chain *c, struct frame *f, ef__rrset_t *rr)
 
     f->rr = rr;
     f->sec = sec_min(f->sec, rr->sec);
-    f->recs = calloc(rr->n ? rr->n : 1, sizeof(*f->recs));
+    f->recs = ef__arena_alloc(c->q->arena, (rr->n ? rr->n : 1) * sizeof(*f->recs));
     if (f->recs == NULL)
         return EF_ENOMEM;
     for (i = 0; i < rr->n; i++) {
@@ -746,6 +745,13 @@ static int query_start(ef_resolver_t *res, const char *input, size_t len,
     for (i = 0; i < q->n_chains; i++) {
         q->chains[i].q = q;
         q->chains[i].suffix = res->suffixes[i];
+        q->chains[i].frames =
+            ef__arena_alloc(q->arena, (res->max_depth + 1) * sizeof(q->chains[i].frames[0]));
+        if (q->chains[i].frames == NULL) {
+            q->n_chains = i; /* query_free releases what exists */
+            query_free(q);
+            return EF_ENOMEM;
+        }
     }
     for (i = 0; i < q->n_chains; i++) {
         struct chain *c = &q->chains[i];

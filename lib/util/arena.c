@@ -11,6 +11,7 @@
 #include "util/arena.h"
 
 #define ARENA_BLOCK 4096
+#define ARENA_FIRST 1024 /* inside the arena's own allocation: most queries need no more */
 
 struct arena_block {
     struct arena_block *next;
@@ -20,11 +21,23 @@ struct arena_block {
 
 struct ef_arena {
     struct arena_block *head;
+    struct arena_block *first; /* lives in the same allocation as the arena */
 };
 
 struct ef_arena *ef__arena_new(void)
 {
-    return calloc(1, sizeof(struct ef_arena));
+    const size_t align = alignof(max_align_t);
+    size_t off = (sizeof(struct ef_arena) + align - 1) & ~(align - 1);
+    struct ef_arena *a = malloc(off + sizeof(struct arena_block) + ARENA_FIRST);
+
+    if (a == NULL)
+        return NULL;
+    a->first = (struct arena_block *)(void *)((char *)a + off);
+    a->first->next = NULL;
+    a->first->used = 0;
+    a->first->size = ARENA_FIRST;
+    a->head = a->first;
+    return a;
 }
 
 void ef__arena_free(struct ef_arena *a)
@@ -35,7 +48,8 @@ void ef__arena_free(struct ef_arena *a)
         return;
     for (b = a->head; b != NULL; b = next) {
         next = b->next;
-        free(b);
+        if (b != a->first)
+            free(b);
     }
     free(a);
 }
