@@ -119,8 +119,9 @@ static struct ub_ctx *ub_peer(const char *zone)
 
     if (ub == NULL || f == NULL || abs == NULL)
         return NULL;
-    fprintf(f, "server:\n  module-config: \"iterator\"\nauth-zone:\n  name: \"e164.arpa.\"\n"
-               "  zonefile: \"%s\"\n  for-upstream: yes\n  fallback-enabled: no\n",
+    fprintf(f,
+            "server:\n  module-config: \"iterator\"\nauth-zone:\n  name: \"e164.arpa.\"\n"
+            "  zonefile: \"%s\"\n  for-upstream: yes\n  fallback-enabled: no\n",
             abs);
     fclose(f);
     free(abs);

@@ -35,23 +35,24 @@ struct options {
 
 static void usage(FILE *out)
 {
-    fputs("usage: enumq [options] NUMBER|tel:NUMBER|enum:NUMBER\n"
-          "  -s, --service T[:S]     only these Enumservices (repeatable): im, sip, voice:tel\n"
-          "  -S, --suffix DOMAIN     ENUM suffix (repeatable, in priority order; default e164.arpa)\n"
-          "      --server HOST[:PORT] send every DNS query to this server\n"
-          "  -z, --zone FILE         answer from this master zone file, offline (repeatable)\n"
-          "      --dnssec MODE       off | validate (default) | require\n"
-          "      --trust-anchor FILE DS or DNSKEY records to validate with (repeatable)\n"
-          "  -r, --resolve           locate the servers of sip:, sips:, im: and pres: results\n"
-          "  -t, --trace             explain every step on stderr\n"
-          "  -a, --all               every usable record of every ORDER, not only the first\n"
-          "  -j, --json              print one JSON object\n"
-          "      --timeout MS        per DNS query (default 5000)\n"
-          "      --private           accept P- Enumservices (private-network ENUM)\n"
-          "  -h, --help              this text\n"
-          "  -V, --version           the version\n"
-          "exit: 0 results, 1 no result, 2 usage, 3 DNS failure, 4 DNSSEC failure\n",
-          out);
+    fputs(
+        "usage: enumq [options] NUMBER|tel:NUMBER|enum:NUMBER\n"
+        "  -s, --service T[:S]     only these Enumservices (repeatable): im, sip, voice:tel\n"
+        "  -S, --suffix DOMAIN     ENUM suffix (repeatable, in priority order; default e164.arpa)\n"
+        "      --server HOST[:PORT] send every DNS query to this server\n"
+        "  -z, --zone FILE         answer from this master zone file, offline (repeatable)\n"
+        "      --dnssec MODE       off | validate (default) | require\n"
+        "      --trust-anchor FILE DS or DNSKEY records to validate with (repeatable)\n"
+        "  -r, --resolve           locate the servers of sip:, sips:, im: and pres: results\n"
+        "  -t, --trace             explain every step on stderr\n"
+        "  -a, --all               every usable record of every ORDER, not only the first\n"
+        "  -j, --json              print one JSON object\n"
+        "      --timeout MS        per DNS query (default 5000)\n"
+        "      --private           accept P- Enumservices (private-network ENUM)\n"
+        "  -h, --help              this text\n"
+        "  -V, --version           the version\n"
+        "exit: 0 results, 1 no result, 2 usage, 3 DNS failure, 4 DNSSEC failure\n",
+        out);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -113,45 +114,80 @@ enum { OPT_SERVER = 256, OPT_DNSSEC, OPT_TA, OPT_TIMEOUT, OPT_PRIVATE };
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"service", required_argument, NULL, 's'}, {"suffix", required_argument, NULL, 'S'},
-        {"server", required_argument, NULL, OPT_SERVER}, {"zone", required_argument, NULL, 'z'},
-        {"dnssec", required_argument, NULL, OPT_DNSSEC},
-        {"trust-anchor", required_argument, NULL, OPT_TA},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"private", no_argument, NULL, OPT_PRIVATE}, {"resolve", no_argument, NULL, 'r'},
-        {"trace", no_argument, NULL, 't'}, {"all", no_argument, NULL, 'a'},
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"service", required_argument, NULL, 's'},
+                                             {"suffix", required_argument, NULL, 'S'},
+                                             {"server", required_argument, NULL, OPT_SERVER},
+                                             {"zone", required_argument, NULL, 'z'},
+                                             {"dnssec", required_argument, NULL, OPT_DNSSEC},
+                                             {"trust-anchor", required_argument, NULL, OPT_TA},
+                                             {"timeout", required_argument, NULL, OPT_TIMEOUT},
+                                             {"private", no_argument, NULL, OPT_PRIVATE},
+                                             {"resolve", no_argument, NULL, 'r'},
+                                             {"trace", no_argument, NULL, 't'},
+                                             {"all", no_argument, NULL, 'a'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, 'V'},
+                                             {NULL, 0, NULL, 0}};
     int c, rc = 0;
 
     o->dnssec = EF_DNSSEC_VALIDATE;
     opterr = 0;
     while (rc == 0 && (c = getopt_long(argc, argv, ":s:S:z:rtajhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 's': rc = add_service(o, optarg); break;
-        case 'S': rc = add_to(o->suffixes, &o->n_suffixes, optarg, "--suffix"); break;
-        case 'z': rc = add_to(o->zones, &o->n_zones, optarg, "--zone"); break;
-        case OPT_TA: rc = add_to(o->anchors, &o->n_anchors, optarg, "--trust-anchor"); break;
-        case OPT_SERVER: o->server = optarg; break;
-        case OPT_DNSSEC: rc = parse_dnssec(o, optarg); break;
-        case OPT_TIMEOUT: rc = parse_timeout(o, optarg); break;
-        case OPT_PRIVATE: o->private_network = true; break;
-        case 'r': o->resolve = true; break;
-        case 't': o->trace = true; break;
-        case 'a': o->all = true; break;
-        case 'j': o->json = true; break;
-        case 'h': usage(stdout); exit(EXIT_RESULTS);
-        case 'V': printf("enumq %s\n", EF_VERSION); exit(EXIT_RESULTS);
-        case ':': return usage_error("option %s needs an argument", argv[optind - 1]);
-        default: return usage_error("unknown option %s", argv[optind - 1]);
+        case 's':
+            rc = add_service(o, optarg);
+            break;
+        case 'S':
+            rc = add_to(o->suffixes, &o->n_suffixes, optarg, "--suffix");
+            break;
+        case 'z':
+            rc = add_to(o->zones, &o->n_zones, optarg, "--zone");
+            break;
+        case OPT_TA:
+            rc = add_to(o->anchors, &o->n_anchors, optarg, "--trust-anchor");
+            break;
+        case OPT_SERVER:
+            o->server = optarg;
+            break;
+        case OPT_DNSSEC:
+            rc = parse_dnssec(o, optarg);
+            break;
+        case OPT_TIMEOUT:
+            rc = parse_timeout(o, optarg);
+            break;
+        case OPT_PRIVATE:
+            o->private_network = true;
+            break;
+        case 'r':
+            o->resolve = true;
+            break;
+        case 't':
+            o->trace = true;
+            break;
+        case 'a':
+            o->all = true;
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(EXIT_RESULTS);
+        case 'V':
+            printf("enumq %s\n", EF_VERSION);
+            exit(EXIT_RESULTS);
+        case ':':
+            return usage_error("option %s needs an argument", argv[optind - 1]);
+        default:
+            return usage_error("unknown option %s", argv[optind - 1]);
         }
     }
     if (rc != 0)
         return rc;
     if (optind != argc - 1)
-        return usage_error("%s", optind >= argc ? "expected one NUMBER"
-                                                : "expected exactly one NUMBER");
+        return usage_error("%s",
+                           optind >= argc ? "expected one NUMBER" : "expected exactly one NUMBER");
     o->number = argv[optind];
     return 0;
 }
@@ -159,12 +195,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 static int exit_code(int status)
 {
     switch (status) {
-    case 0: return EXIT_RESULTS;
+    case 0:
+        return EXIT_RESULTS;
     case EF_ESERVFAIL:
-    case EF_ETIMEOUT: return EXIT_DNS;
+    case EF_ETIMEOUT:
+        return EXIT_DNS;
     case EF_EBOGUS:
-    case EF_EINSECURE: return EXIT_DNSSEC;
-    default: return EXIT_NONE;
+    case EF_EINSECURE:
+        return EXIT_DNSSEC;
+    default:
+        return EXIT_NONE;
     }
 }
 

@@ -41,7 +41,16 @@ void ef_ddds_cache_free(ef_ddds_cache_t *cache);
  *         match `in`; EF_ESYNTAX for a malformed expression (bad delimiter, not
  *         exactly three unescaped delimiters, unknown flag, \0, a back-reference
  *         to a subexpression that does not exist, an ERE regcomp refuses);
- *         EF_E2BIG when the result does not fit in cap or EF_DDDS_OUT_MAX.
+ *         EF_E2BIG when the result does not fit in cap or EF_DDDS_OUT_MAX;
+ *         EF_EINVAL for a NUL byte in `in` or NULL pointers with lengths;
+ *         EF_ENOMEM when memory (or the regex engine's) runs out.
+ *
+ * EREs that regcomp()/regexec() would take seconds or minutes on are refused as
+ * EF_ESYNTAX before they reach libc (RFC 6116 §5.2: a Regexp that is not clear
+ * is discarded): back-references inside the ERE, bounds above 255, nesting
+ * deeper than 16, repetitions of repetitions or of what can match empty, and
+ * rules whose compiled size would pass 256 nodes. Real ENUM rules are far
+ * below these limits.
  */
 int ef_ddds_apply(ef_ddds_cache_t *cache, const char *expr, size_t expr_len, const char *in,
                   size_t in_len, char *out, size_t cap, ef_perr_t *err);

@@ -28,9 +28,9 @@ typedef struct {
 
 /** A parsed Services field. */
 typedef struct {
-    ef_str_t app;       /**< the DDDS application tag: "E2U" (any case), or another one */
-    bool obsolete;      /**< written in the RFC 2916 form "type+E2U" */
-    size_t n;           /**< number of Enumservices, left to right */
+    ef_str_t app;  /**< the DDDS application tag: "E2U" (any case), or another one */
+    bool obsolete; /**< written in the RFC 2916 form "type+E2U" */
+    size_t n;      /**< number of Enumservices, left to right */
     ef_enumsvc_t svc[EF_ENUMSVC_MAX];
 } ef_svcfield_t;
 
@@ -39,7 +39,7 @@ typedef struct {
  *
  * @return 0 for an ENUM field (out->n >= 1); EF_ENOTE2U for a well-formed field
  *         of another DDDS application (out->app names it, e.g. "SIP+D2U"
- *         gives app "SIP"); EF_ESYNTAX for a malformed field, with err set.
+ *         gives app "D2U", its last token); EF_ESYNTAX for a malformed field, with err set.
  */
 int ef_svcfield_parse(const char *buf, size_t len, ef_svcfield_t *out, ef_perr_t *err);
 

@@ -27,12 +27,12 @@ const char *ef_transport_name(ef_transport_t t);
 /** One place to send the request to. Strings are owned by the answer. */
 typedef struct {
     ef_transport_t transport;
-    const char *host;    /**< the SRV target or the URI host, with its final dot */
+    const char *host; /**< the SRV target or the URI host, with its final dot */
     uint16_t port;
     const char *address; /**< numeric IPv4 or IPv6 address */
     uint16_t priority;   /**< of the SRV record; 0 for an implicit one */
     uint16_t weight;
-    ef_sec_t dnssec;     /**< the weakest status along the lookups that gave it */
+    ef_sec_t dnssec; /**< the weakest status along the lookups that gave it */
 } ef_target_t;
 
 /** The outcome of a locate. Free with ef_locate_answer_free. */

@@ -17,9 +17,9 @@ extern "C" {
 typedef struct {
     uint16_t order;
     uint16_t preference;
-    ef_str_t flags;    /**< character-string, may be empty */
-    ef_str_t services; /**< character-string, may be empty */
-    ef_str_t regexp;   /**< character-string, may be empty */
+    ef_str_t flags;       /**< character-string, may be empty */
+    ef_str_t services;    /**< character-string, may be empty */
+    ef_str_t regexp;      /**< character-string, may be empty */
     ef_str_t replacement; /**< the uncompressed wire-format domain name, root = "\0" */
     size_t index;         /**< position in the RRset as received (ties keep it, RFC 6116 §5.2) */
 } ef_naptr_t;

@@ -47,7 +47,7 @@ const char *ef_sec_name(ef_sec_t sec);
 typedef struct {
     const char *const *suffixes; /**< ENUM suffixes in priority order; none = "e164.arpa." */
     size_t n_suffixes;
-    const char *server; /**< "HOST[:PORT]" ("[v6]:PORT" too): every query goes there */
+    const char *server;       /**< "HOST[:PORT]" ("[v6]:PORT" too): every query goes there */
     const char *const *zones; /**< master zone files answered offline */
     size_t n_zones;
     const char *const *trust_anchors; /**< files of DS/DNSKEY records */
@@ -71,8 +71,8 @@ typedef struct ef_resolver ef_resolver_t;
  * @param errbuf,errcap  optional; receives a one-line explanation on error
  * @return 0, EF_ECONFIG (a bad suffix, server, zone or anchor file), EF_ENOMEM
  */
-int ef_resolver_new(struct event_base *base, const ef_resolver_config_t *cfg,
-                    ef_resolver_t **out, char *errbuf, size_t errcap);
+int ef_resolver_new(struct event_base *base, const ef_resolver_config_t *cfg, ef_resolver_t **out,
+                    char *errbuf, size_t errcap);
 
 /** Cancel every pending query (their callbacks are not called) and free. NULL is allowed. */
 void ef_resolver_free(ef_resolver_t *res);
@@ -91,11 +91,11 @@ typedef struct {
 
 /** The outcome of an ENUM query. Free with ef_enum_answer_free. */
 typedef struct ef_enum_answer {
-    int status;   /**< 0 (results) or a kind: EF_ENXDOMAIN, EF_ENONAPTR, EF_ENOMATCH,
-                       EF_ESERVFAIL, EF_ETIMEOUT, EF_EBOGUS, EF_EINSECURE, EF_ELOOP,
-                       EF_EBADRECORD */
+    int status; /**< 0 (results) or a kind: EF_ENXDOMAIN, EF_ENONAPTR, EF_ENOMATCH,
+                     EF_ESERVFAIL, EF_ETIMEOUT, EF_EBOGUS, EF_EINSECURE, EF_ELOOP,
+                     EF_EBADRECORD */
     ef_e164_t number;
-    ef_sec_t dnssec; /**< the weakest status of the answers used */
+    ef_sec_t dnssec;      /**< the weakest status of the answers used */
     unsigned queries;     /**< DNS lookups made (cache hits included) */
     unsigned bad_records; /**< malformed records skipped */
     const char *suffix;   /**< the suffix whose answer was used */

@@ -8,9 +8,10 @@
  *
  * Parsing is strict (RFC 6116 §5.2: a NAPTR whose Regexp cannot be interpreted
  * is discarded), and defensive: the Regexp comes from the DNS, so the
- * expression is never read past its length, NUL bytes are refused, and an ERE
- * whose compiled size could explode (nested bounded repetitions make glibc's
- * regcomp take seconds to minutes) is refused before regcomp sees it.
+ * expression is never read past its length, NUL bytes are refused, and EREs
+ * on which glibc's regcomp or regexec would spend seconds or minutes (nested
+ * repetitions, repetitions of what matches the empty string, many anchors) are
+ * refused before regcomp sees them; see lint_ere().
  *
  * Compiled rules live in a caller-owned LRU cache keyed by the exact bytes of
  * the expression; rules that fail to parse are cached too (negative entries),
@@ -26,10 +27,13 @@
 #define IN_MAX 255       /* the longest Application Unique String */
 #define DUP_MAX 255      /* the largest {m,n} bound (POSIX RE_DUP_MAX minimum) */
 #define ERE_COST_MAX 256 /* the largest estimated compiled ERE, in nodes (see lint_ere) */
-#define ERE_DEPTH_MAX 32 /* the deepest nesting of ( ) */
+#define ERE_DEPTH_MAX 16 /* the deepest nesting of ( ) */
+#define ERE_ASSERT_MAX 4 /* the most anchors (^, $, GNU \\b \\< ...) in an ERE */
 #define NREF 10          /* \0 (the whole match) and \1-\9 */
 #define TOK_MAX (EXPR_MAX * 2 / 3 + 2) /* a literal byte and \N alternating */
 #define CACHE_BUCKETS_MAX ((size_t)1 << 16)
+#define MEMO_IN_MAX 32   /* an AUS is at most 16 bytes */
+#define MEMO_OUT_MAX 256 /* longer results are simply not remembered */
 
 /* A piece of the replacement: literal text lit[off, off+len) when ref is 0,
  * else the back-reference \ref, written at offset `off` of the expression. */
@@ -73,6 +77,16 @@ struct cache_entry {
     size_t key_len;
     const char *key;
     struct ddds_rule rule;
+    /*
+     * The last application. A rule is a pure function of its input, and an
+     * ENUM client applies the same rule to the same number over and over (every
+     * cached lookup of that number), so this spares the regexec().
+     */
+    bool memo_valid;
+    uint8_t memo_in_len;
+    int memo_rc; /* result length, or EF_ENOMATCH */
+    char memo_in[MEMO_IN_MAX];
+    char memo_out[MEMO_OUT_MAX];
     /* followed by the tokens, the literal text and the key */
 };
 
@@ -220,13 +234,18 @@ static size_t bracket_end(const char *s, size_t i, size_t end)
     return i < end ? i + 1 : end;
 }
 
+/* A parsed interval {m,n}: copies is what regcomp makes of the operand. */
+struct interval {
+    size_t min, copies;
+    bool too_big;
+};
+
 /*
  * Parse the interval at s[i] == '{': "{m}", "{m,}", "{m,n}" or "{,n}". Returns
- * the index past '}' and the number of copies regcomp makes in *copies (SIZE_MAX
- * for a bound above DUP_MAX), or 0 when this is no interval (regcomp then
- * decides what it is).
+ * the index past '}', or 0 when this is no interval (regcomp then decides what
+ * it is).
  */
-static size_t parse_interval(const char *s, size_t i, size_t end, size_t *copies)
+static size_t parse_interval(const char *s, size_t i, size_t end, struct interval *iv)
 {
     size_t m = 0, n = 0, digits = 0;
     bool comma = false, has_n = false;
@@ -240,83 +259,203 @@ static size_t parse_interval(const char *s, size_t i, size_t end, size_t *copies
     }
     if (i >= end || s[i] != '}' || (digits == 0 && !comma))
         return 0;
-    if (m > DUP_MAX || n > DUP_MAX) {
-        *copies = SIZE_MAX;
-        return i + 1;
-    }
+    iv->too_big = m > DUP_MAX || n > DUP_MAX;
+    iv->min = m;
     if (!comma)
         n = m;
     else if (!has_n)
         n = m + 1;
-    *copies = (m > n ? m : n);
-    if (*copies == 0)
-        *copies = 1;
+    iv->copies = m > n ? m : n;
+    if (iv->copies == 0)
+        iv->copies = 1;
     return i + 1;
 }
 
-/* Count one atom of `n` nodes: it is what a following *, + or {m,n} repeats. */
-static void ere_atom(size_t *cost, size_t *last, size_t n)
+/* One level of ( ) in lint_ere. */
+struct ere_level {
+    size_t cost;     /* estimated nodes so far */
+    bool any_empty;  /* an earlier alternative can match the empty string */
+    bool head_empty; /* so can every atom of this alternative before the last */
+};
+
+struct ere_lint {
+    struct ere_level lv[ERE_DEPTH_MAX + 1];
+    size_t depth;
+    size_t last;     /* nodes of the last atom: what a repetition repeats */
+    bool last_empty; /* the last atom can match the empty string */
+    bool after_dup;  /* the last token was a repetition */
+    size_t asserts;  /* anchors so far */
+};
+
+static void lint_atom(struct ere_lint *l, size_t cost, bool empty)
 {
-    *cost += n;
-    *last = n;
+    struct ere_level *lv = &l->lv[l->depth];
+
+    lv->head_empty = lv->head_empty && l->last_empty;
+    lv->cost += cost;
+    l->last = cost;
+    l->last_empty = empty;
+    l->after_dup = false;
+}
+
+/* Open a new alternative (at '(' or '|'). */
+static void lint_alt(struct ere_lint *l)
+{
+    l->lv[l->depth].head_empty = true;
+    l->last = 0;
+    l->last_empty = true;
+    l->after_dup = false;
+}
+
+static void lint_close(struct ere_lint *l)
+{
+    const struct ere_level *in = &l->lv[l->depth];
+    bool empty = in->any_empty || (in->head_empty && l->last_empty);
+    size_t cost = in->cost > 0 ? in->cost : 1;
+
+    l->depth--;
+    l->last_empty = true; /* folded into head_empty at '(' already */
+    lint_atom(l, cost, empty);
 }
 
 /*
- * Refuse what a rule from the DNS should not make regcomp and regexec do: a
- * back-reference in the ERE (not POSIX ERE; glibc's support for them is
- * exponential and has crashed, CVE-2019-9192), a bound above DUP_MAX, deep
- * nesting, and an ERE whose compiled size, estimated the way glibc builds it
- * (a{m,n} is max(m,n) copies of a, a+ is two), exceeds ERE_COST_MAX nodes.
- * With glibc 2.36 the worst ERE at the limit takes ~10 ms to compile and first
- * match and under 1 ms per match after that on a 255-byte input; at 4 times the
- * limit this is 100 ms and 5 ms. Any ERE of characters, classes, alternatives,
- * '*' and '?' that fits in a NAPTR (255 octets) stays below the limit.
- * Invariant: `last` <= cost[depth] <= ERE_COST_MAX, so nothing overflows.
+ * A repetition of the last atom: '*', '?', '+' or an interval. POSIX leaves a
+ * repetition of a repetition undefined, and glibc's regcomp takes exponential
+ * time on repetitions of what can match the empty string ("^(((a*)+)+)+",
+ * "$a*++++" and "^(a*|b)*(a*|b)*..." run for seconds to minutes); neither has
+ * a use (x** is x*), so both are refused.
+ */
+static const char *lint_dup(struct ere_lint *l, char op, const struct interval *iv)
+{
+    size_t *cost = &l->lv[l->depth].cost;
+
+    if (l->after_dup)
+        return "repetition of a repetition";
+    if (l->last_empty)
+        return "repetition of an expression that can match the empty string";
+    if (op == '+') {
+        *cost += l->last + 1;
+        l->last += l->last + 1;
+    } else if (op == '{') {
+        *cost += l->last * (iv->copies - 1);
+        l->last *= iv->copies;
+        l->last_empty = iv->min == 0;
+    } else {
+        *cost += 1;
+        l->last += 1;
+        l->last_empty = true;
+    }
+    l->after_dup = true;
+    return NULL;
+}
+
+/* Zero-width GNU escapes: they match the empty string. */
+static bool is_zero_width_escape(char c)
+{
+    return c == 'b' || c == 'B' || c == '<' || c == '>' || c == '`' || c == '\'';
+}
+
+/* An anchor or a zero-width GNU escape: it matches the empty string. */
+static void lint_assert(struct ere_lint *l, const char **why)
+{
+    if (++l->asserts > ERE_ASSERT_MAX)
+        *why = "more than 4 anchors in the ERE";
+    lint_atom(l, 1, true);
+}
+
+/* Lint the token at s[i] and return the index past it; *why is set to refuse. */
+static size_t lint_token(struct ere_lint *l, const char *s, size_t i, size_t end, const char **why)
+{
+    struct interval iv;
+    size_t next;
+
+    switch (s[i]) {
+    case '\\':
+        if (i + 1 < end && s[i + 1] >= '1' && s[i + 1] <= '9')
+            *why = "back-reference in the ERE";
+        else if (i + 1 < end && is_zero_width_escape(s[i + 1]))
+            lint_assert(l, why);
+        else
+            lint_atom(l, 1, false);
+        return i + 2;
+    case '[':
+        lint_atom(l, 1, false);
+        return bracket_end(s, i, end);
+    case '(':
+        if (l->depth == ERE_DEPTH_MAX) {
+            *why = "ERE nested too deeply";
+            return i + 1;
+        }
+        l->lv[l->depth].head_empty = l->lv[l->depth].head_empty && l->last_empty;
+        l->lv[++l->depth] = (struct ere_level){.cost = 0, .any_empty = false, .head_empty = true};
+        lint_alt(l);
+        return i + 1;
+    case '|':
+        l->lv[l->depth].any_empty |= l->lv[l->depth].head_empty && l->last_empty;
+        l->lv[l->depth].cost++;
+        lint_alt(l);
+        return i + 1;
+    case '*':
+    case '?':
+    case '+':
+        *why = lint_dup(l, s[i], NULL);
+        return i + 1;
+    case '{':
+        if ((next = parse_interval(s, i, end, &iv)) == 0)
+            break;
+        *why = iv.too_big ? "repetition bound above 255" : lint_dup(l, '{', &iv);
+        return next;
+    case ')':
+        if (l->depth == 0)
+            break;
+        lint_close(l);
+        return i + 1;
+    }
+    if (s[i] == '^' || s[i] == '$')
+        lint_assert(l, why);
+    else
+        lint_atom(l, 1, false);
+    return i + 1;
+}
+
+/*
+ * Refuse what a rule from the DNS should not make regcomp and regexec do. The
+ * Regexp is attacker-controlled, and glibc's regcomp is exponential in time on
+ * some short EREs (measured with glibc 2.36: "(a{1,32767})" takes a minute,
+ * "$a*+++++" nine seconds, "^(a*|b)*" x 16 half a second, each doubling with
+ * one more operator). So we refuse:
+ *  - a back-reference in the ERE (undefined in POSIX ERE; glibc's support is
+ *    exponential and has crashed, CVE-2019-9192);
+ *  - a bound above DUP_MAX, nesting deeper than ERE_DEPTH_MAX;
+ *  - the repetitions lint_dup() refuses;
+ *  - more than ERE_ASSERT_MAX anchors: each multiplies glibc's epsilon
+ *    closures ("(^|a*)($|b*)" x 24 takes 11 s); ENUM needs "^...$";
+ *  - an ERE whose compiled size, estimated the way glibc builds it (a{m,n} is
+ *    max(m,n) copies of a, a+ is two), exceeds ERE_COST_MAX nodes.
+ * Within these limits the worst EREs we found take ~10 ms to compile and first
+ * match and 1-2 ms per match of a 255-byte input after that. Any ERE of
+ * characters, classes, alternatives, '*' and '?' that fits in a NAPTR (255
+ * octets) stays below the cost limit. All of this is undefined in POSIX or has
+ * no use in ENUM, and RFC 6116 §5.2 wants a Regexp that is not clear discarded.
+ * Invariant: last <= cost <= ERE_COST_MAX before each token: nothing overflows.
  */
 static int lint_ere(const struct rule_src *src, ef_perr_t *err)
 {
-    const char *s = src->ere;
-    size_t cost[ERE_DEPTH_MAX + 1], depth = 0, last = 0, i = 0, next, copies;
+    struct ere_lint l;
+    const char *why = NULL;
+    size_t i = 0, at;
 
-    cost[0] = 0;
+    l.depth = 0;
+    l.asserts = 0;
+    l.lv[0] = (struct ere_level){.cost = 0, .any_empty = false, .head_empty = true};
+    lint_alt(&l);
     while (i < src->ere_len) {
-        size_t at = src->ere_map[i];
-
-        if (s[i] == '\\') {
-            if (i + 1 < src->ere_len && s[i + 1] >= '1' && s[i + 1] <= '9')
-                return fail(err, at, "back-reference in the ERE", EF_ESYNTAX);
-            ere_atom(&cost[depth], &last, 1);
-            i += 2;
-        } else if (s[i] == '[') {
-            ere_atom(&cost[depth], &last, 1);
-            i = bracket_end(s, i, src->ere_len);
-        } else if (s[i] == '(') {
-            if (depth == ERE_DEPTH_MAX)
-                return fail(err, at, "ERE nested too deeply", EF_ESYNTAX);
-            cost[++depth] = 0;
-            last = 0;
-            i++;
-        } else if (s[i] == ')' && depth > 0) {
-            depth--;
-            ere_atom(&cost[depth], &last, cost[depth + 1] > 0 ? cost[depth + 1] : 1);
-            i++;
-        } else if (s[i] == '{' && (next = parse_interval(s, i, src->ere_len, &copies)) > 0) {
-            if (copies == SIZE_MAX)
-                return fail(err, at, "repetition bound above 255", EF_ESYNTAX);
-            cost[depth] += last * (copies - 1);
-            last *= copies;
-            i = next;
-        } else if (s[i] == '+' || s[i] == '*' || s[i] == '?') {
-            cost[depth] += s[i] == '+' ? last + 1 : 1;
-            last += s[i] == '+' ? last + 1 : 1;
-            i++;
-        } else {
-            ere_atom(&cost[depth], &last, 1);
-            last = s[i] == '|' ? 0 : last;
-            i++;
-        }
-        if (cost[depth] > ERE_COST_MAX)
-            return fail(err, at, "ERE too complex", EF_ESYNTAX);
+        at = src->ere_map[i];
+        i = lint_token(&l, src->ere, i, src->ere_len, &why);
+        if (why == NULL && l.lv[l.depth].cost > ERE_COST_MAX)
+            why = "ERE too complex";
+        if (why != NULL)
+            return fail(err, at, why, EF_ESYNTAX);
     }
     return 0;
 }
@@ -606,6 +745,7 @@ static struct cache_entry *entry_new(const struct rule_src *src, uint64_t hash, 
     e->key = p;
     e->key_len = len;
     e->hash = hash;
+    e->memo_valid = false;
     return e;
 }
 
@@ -656,7 +796,22 @@ static int apply_cached(ef_ddds_cache_t *cache, const char *expr, size_t expr_le
     }
     if (e->rule.status != 0)
         return fail(err, e->rule.err_off, e->rule.reason, e->rule.status);
-    return rule_apply(&e->rule, in, in_len, out, cap, err);
+    if (e->memo_valid && e->memo_in_len == in_len && memcmp(e->memo_in, in, in_len) == 0 &&
+        (e->memo_rc < 0 || (size_t)e->memo_rc < cap)) {
+        if (e->memo_rc >= 0)
+            memcpy(out, e->memo_out, (size_t)e->memo_rc + 1);
+        return e->memo_rc;
+    }
+    rc = rule_apply(&e->rule, in, in_len, out, cap, err);
+    e->memo_valid = in_len <= MEMO_IN_MAX && (rc == EF_ENOMATCH || (rc >= 0 && rc < MEMO_OUT_MAX));
+    if (e->memo_valid) {
+        e->memo_in_len = (uint8_t)in_len;
+        e->memo_rc = rc;
+        memcpy(e->memo_in, in, in_len);
+        if (rc >= 0)
+            memcpy(e->memo_out, out, (size_t)rc + 1);
+    }
+    return rc;
 }
 
 int ef_ddds_apply(ef_ddds_cache_t *cache, const char *expr, size_t expr_len, const char *in,
@@ -671,6 +826,7 @@ int ef_ddds_apply(ef_ddds_cache_t *cache, const char *expr, size_t expr_len, con
     /* regexec() sees a C string: a NUL would silently cut the input short. */
     if (in_len > 0 && memchr(in, '\0', in_len) != NULL)
         return EF_EINVAL;
+    /* A cache of capacity 0 holds nothing: every call compiles and frees. */
     if (cache == NULL || cache->capacity == 0)
         return apply_uncached(expr, expr_len, in, in_len, out, cap, err);
     return apply_cached(cache, expr, expr_len, in, in_len, out, cap, err);

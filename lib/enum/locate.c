@@ -100,8 +100,8 @@ static int scheme_of(const char *uri, size_t len, enum scheme *s, size_t *skip)
     static const struct {
         const char *name;
         enum scheme s;
-    } schemes[] = {{"sips:", SCHEME_SIPS}, {"sip:", SCHEME_SIP}, {"im:", SCHEME_IM},
-                   {"pres:", SCHEME_PRES}};
+    } schemes[] = {
+        {"sips:", SCHEME_SIPS}, {"sip:", SCHEME_SIP}, {"im:", SCHEME_IM}, {"pres:", SCHEME_PRES}};
     size_t i, n;
 
     for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
@@ -350,7 +350,8 @@ static int naptr_transport(const ef_naptr_t *rr, bool sips)
     static const struct {
         const char *svc;
         ef_transport_t t;
-    } map[] = {{"SIPS+D2T", EF_TRANSPORT_TLS}, {"SIP+D2T", EF_TRANSPORT_TCP},
+    } map[] = {{"SIPS+D2T", EF_TRANSPORT_TLS},
+               {"SIP+D2T", EF_TRANSPORT_TCP},
                {"SIP+D2U", EF_TRANSPORT_UDP}};
     size_t i;
 
@@ -377,7 +378,8 @@ static void naptr_done(struct ef_locate *job)
     ef_naptr_sort(recs, n);
     for (i = 0; i < n && n_srv < LOOKUPS_MAX; i++) {
         int t = naptr_transport(&recs[i], job->scheme == SCHEME_SIPS);
-        if (t < 0 || recs[i].flags.len != 1 || tolower((unsigned char)recs[i].flags.ptr[0]) != 's' ||
+        if (t < 0 || recs[i].flags.len != 1 ||
+            tolower((unsigned char)recs[i].flags.ptr[0]) != 's' ||
             ef_naptr_replacement_text(&recs[i], name, sizeof(name)) < 0)
             continue;
         trace(job, "NAPTR %u %u %.*s -> %s", recs[i].order, recs[i].preference,
@@ -462,7 +464,7 @@ static void srv_done(struct ef_locate *job)
     }
     if (job->n_srv == 0) {
         /* RFC 3861 §4, RFC 3263 §4.2: no SRV -> an implicit one on the host itself */
-        ef_transport_t t = job->transport >= 0 ? (ef_transport_t)job->transport
+        ef_transport_t t = job->transport >= 0          ? (ef_transport_t)job->transport
                            : job->scheme == SCHEME_SIPS ? EF_TRANSPORT_TLS
                            : job->scheme == SCHEME_SIP  ? EF_TRANSPORT_UDP
                                                         : EF_TRANSPORT_TCP;
@@ -526,9 +528,8 @@ static void addr_done(struct ef_locate *job, ef_locate_answer_t *ans)
                 if (rr->rdlen[j] != (af == AF_INET ? 4u : 16u) ||
                     inet_ntop(af, rr->rdata[j], text, sizeof(text)) == NULL)
                     continue;
-                add_target(job, ans, &job->srv[i], text, job->srv[i].sec < rr->sec
-                                                             ? job->srv[i].sec
-                                                             : rr->sec);
+                add_target(job, ans, &job->srv[i], text,
+                           job->srv[i].sec < rr->sec ? job->srv[i].sec : rr->sec);
             }
         }
     }
@@ -562,7 +563,7 @@ static void finish(struct ef_locate *job)
     ans->arena = job->arena;
     if (job->numeric) {
         struct srv s = {.port = 0};
-        s.transport = job->transport >= 0 ? (ef_transport_t)job->transport
+        s.transport = job->transport >= 0          ? (ef_transport_t)job->transport
                       : job->scheme == SCHEME_SIPS ? EF_TRANSPORT_TLS
                                                    : EF_TRANSPORT_UDP;
         s.port = job->port > 0 ? (uint16_t)job->port : default_port(job, s.transport);
@@ -595,7 +596,7 @@ static void job_begin(struct ef_locate *job)
         return;
     }
     if (job->port > 0) { /* RFC 3263 §4.2: a port means no NAPTR or SRV lookups */
-        ef_transport_t t = job->transport >= 0 ? (ef_transport_t)job->transport
+        ef_transport_t t = job->transport >= 0          ? (ef_transport_t)job->transport
                            : job->scheme == SCHEME_SIPS ? EF_TRANSPORT_TLS
                                                         : EF_TRANSPORT_UDP;
         add_srv(job, job->host, 0, 0, (uint16_t)job->port, t, EF_SEC_SECURE);

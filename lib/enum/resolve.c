@@ -39,12 +39,12 @@ struct ef_resolver {
 /* One domain whose NAPTR RRset is being worked through (RFC 3402 §3.3 steps 2-5). */
 struct frame {
     const char *domain; /* its entry in the chain's visited set */
-    ef_e164_t aus;   /* the string rules apply to: never a key of an earlier rule (RFC 3403 §4.1) */
-    ef_sec_t sec;    /* weakest DNSSEC status on the way here */
+    ef_e164_t aus; /* the string rules apply to: never a key of an earlier rule (RFC 3403 §4.1) */
+    ef_sec_t sec;  /* weakest DNSSEC status on the way here */
     ef__rrset_t *rr; /* NULL until loaded */
     ef_naptr_t *recs;
     size_t n, i;
-    bool matched;          /* a record of matched_order produced a result */
+    bool matched; /* a record of matched_order produced a result */
     uint16_t matched_order;
     uint16_t child_order; /* ORDER of the record whose referral is the frame above */
     size_t child_results; /* result count when that referral was pushed */
@@ -54,13 +54,13 @@ struct chain {
     struct ef_enum_query *q;
     const char *suffix;
     struct frame *frames; /* max_depth + 1, from the query's arena */
-    unsigned depth; /* frames in use */
+    unsigned depth;       /* frames in use */
     ef__dns_req_t *req;
     bool done;
-    int status;  /* a DNS error of the first domain, or 0 */
-    ef_sec_t err_sec; /* DNSSEC status of the first domain's answer, for errors */
+    int status;          /* a DNS error of the first domain, or 0 */
+    ef_sec_t err_sec;    /* DNSSEC status of the first domain's answer, for errors */
     const char *err_why; /* what libunbound said of that error, or NULL */
-    int sub_err; /* the worst DNS error met behind a referral */
+    int sub_err;         /* the worst DNS error met behind a referral */
     bool loop;
     unsigned queries, bad_records;
     char **visited; /* domains and numbers entered, lowercase */
@@ -218,13 +218,20 @@ static void chain_pop(struct chain *c)
 static int err_rank(int err)
 {
     switch (err) {
-    case EF_EBOGUS: return 6;
-    case EF_EINSECURE: return 5;
-    case EF_ESERVFAIL: return 4;
-    case EF_ETIMEOUT: return 3;
-    case EF_ENXDOMAIN: return 2;
-    case EF_ENONAPTR: return 1;
-    default: return 0;
+    case EF_EBOGUS:
+        return 6;
+    case EF_EINSECURE:
+        return 5;
+    case EF_ESERVFAIL:
+        return 4;
+    case EF_ETIMEOUT:
+        return 3;
+    case EF_ENXDOMAIN:
+        return 2;
+    case EF_ENONAPTR:
+        return 1;
+    default:
+        return 0;
     }
 }
 
@@ -310,8 +317,8 @@ static void fetch_cb(void *arg, ef__rrset_t *rr)
 static void bad_record(struct chain *c, const ef_naptr_t *rec, const char *why, size_t off)
 {
     c->bad_records++;
-    trace(c, "record %u %u skipped, malformed: %s (at byte %zu)", rec->order, rec->preference,
-          why, off);
+    trace(c, "record %u %u skipped, malformed: %s (at byte %zu)", rec->order, rec->preference, why,
+          off);
 }
 
 /* RFC 6116 §5.2.1: follow the replacement of a non-terminal rule. */
@@ -476,8 +483,8 @@ static void terminal(struct chain *c, struct frame *f, const ef_naptr_t *rec)
               rec->preference, (int)rec->services.len, rec->services.ptr);
         return;
     }
-    rc = ef_ddds_apply(c->q->res->rules, rec->regexp.ptr, rec->regexp.len, f->aus.aus,
-                       f->aus.len, uri, sizeof(uri), &perr);
+    rc = ef_ddds_apply(c->q->res->rules, rec->regexp.ptr, rec->regexp.len, f->aus.aus, f->aus.len,
+                       uri, sizeof(uri), &perr);
     if (rc == EF_ENOMATCH) {
         trace(c, "record %u %u skipped: regexp \"%.*s\" does not match %s", rec->order,
               rec->preference, (int)rec->regexp.len, rec->regexp.ptr, f->aus.aus);
@@ -489,9 +496,9 @@ static void terminal(struct chain *c, struct frame *f, const ef_naptr_t *rec)
         bad_record(c, rec, perr.reason ? perr.reason : ef_strerror(rc), perr.offset);
         return;
     }
-    trace(c, "record %u %u \"%.*s\": regexp \"%.*s\" on %s gives %s", rec->order,
-          rec->preference, (int)rec->services.len, rec->services.ptr, (int)rec->regexp.len,
-          rec->regexp.ptr, f->aus.aus, uri);
+    trace(c, "record %u %u \"%.*s\": regexp \"%.*s\" on %s gives %s", rec->order, rec->preference,
+          (int)rec->services.len, rec->services.ptr, (int)rec->regexp.len, rec->regexp.ptr,
+          f->aus.aus, uri);
     if (rc > 5 && strncasecmp(uri, "enum:", 5) == 0) {
         redirect(c, f, rec, uri, (size_t)rc);
         return;
@@ -548,9 +555,9 @@ static void chain_finish(struct chain *c)
         else
             c->status = EF_ENOMATCH;
     }
-    trace(c, "%s: %s, %zu result%s, %u quer%s, %u bad record%s", c->suffix,
-          ef_err_name(c->status), c->n_results, c->n_results == 1 ? "" : "s", c->queries,
-          c->queries == 1 ? "y" : "ies", c->bad_records, c->bad_records == 1 ? "" : "s");
+    trace(c, "%s: %s, %zu result%s, %u quer%s, %u bad record%s", c->suffix, ef_err_name(c->status),
+          c->n_results, c->n_results == 1 ? "" : "s", c->queries, c->queries == 1 ? "y" : "ies",
+          c->bad_records, c->bad_records == 1 ? "" : "s");
     query_chain_done(c->q);
 }
 
@@ -569,8 +576,8 @@ static void chain_run(struct chain *c)
                 continue;
             }
             trace(c, "query %s NAPTR", f->domain);
-            if (ef__dns_fetch(c->q->res->dns, f->domain, EF_DNS_TYPE_NAPTR, fetch_cb, c,
-                              &c->req) == 0)
+            if (ef__dns_fetch(c->q->res->dns, f->domain, EF_DNS_TYPE_NAPTR, fetch_cb, c, &c->req) ==
+                0)
                 return;
             c->status = EF_ENOMEM;
             while (c->depth > 0)
@@ -702,8 +709,8 @@ static int opts_copy(struct ef_enum_query *q, const ef_enum_opts_t *opts)
         const ef_enumsvc_t *s = &opts->services[i];
         svcs[i].type.ptr = ef__arena_strndup(q->arena, s->type.ptr, s->type.len);
         svcs[i].type.len = s->type.len;
-        svcs[i].subtype.ptr = ef__arena_strndup(q->arena, s->subtype.ptr ? s->subtype.ptr : "",
-                                                s->subtype.len);
+        svcs[i].subtype.ptr =
+            ef__arena_strndup(q->arena, s->subtype.ptr ? s->subtype.ptr : "", s->subtype.len);
         svcs[i].subtype.len = s->subtype.len;
         if (svcs[i].type.ptr == NULL || svcs[i].subtype.ptr == NULL)
             return EF_ENOMEM;
@@ -873,8 +880,8 @@ static int copy_suffixes(ef_resolver_t *res, const ef_resolver_config_t *cfg, ch
     return 0;
 }
 
-int ef_resolver_new(struct event_base *base, const ef_resolver_config_t *cfg,
-                    ef_resolver_t **out, char *errbuf, size_t errcap)
+int ef_resolver_new(struct event_base *base, const ef_resolver_config_t *cfg, ef_resolver_t **out,
+                    char *errbuf, size_t errcap)
 {
     ef_resolver_t *res = calloc(1, sizeof(*res));
     char scratch[1];

@@ -6,13 +6,17 @@
  * exactly its size so that AddressSanitizer catches any over-read. The rule is
  * applied through a long-lived rule cache (small, so eviction is exercised)
  * and without a cache: both must agree on the code, the result and the error.
+ * regcomp() depends on LC_CTYPE: set FUZZ_DDDS_LOCALE (say, to C.UTF-8) to
+ * fuzz under a multibyte locale instead of "C".
  */
+#include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "enumfed/ddds.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static ef_ddds_cache_t *cache;
@@ -26,6 +30,17 @@ static char *dup_exact(const uint8_t *p, size_t n)
     if (n > 0)
         memcpy(s, p, n);
     return s;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    const char *locale = getenv("FUZZ_DDDS_LOCALE");
+
+    (void)argc;
+    (void)argv;
+    if (locale != NULL && setlocale(LC_ALL, locale) == NULL)
+        abort();
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

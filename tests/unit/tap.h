@@ -42,9 +42,9 @@ static inline void tap_result(int ok, const char *file, int line, const char *wh
         const char *p_ = (p), *b_ = (b);                                                           \
         size_t n_ = (n);                                                                           \
         int ok_ = p_ != NULL && strlen(b_) == n_ && memcmp(p_, b_, n_) == 0;                       \
-        tap_result(ok_, __FILE__, __LINE__, #p " == " #b);                                  \
+        tap_result(ok_, __FILE__, __LINE__, #p " == " #b);                                         \
         if (!ok_)                                                                                  \
-            printf("#   got \"%.*s\", expected \"%s\"\n", p_ ? (int)n_ : 6, p_ ? p_ : "(null)",   \
+            printf("#   got \"%.*s\", expected \"%s\"\n", p_ ? (int)n_ : 6, p_ ? p_ : "(null)",    \
                    b_);                                                                            \
     } while (0)
 

@@ -4,8 +4,8 @@
  * §3.2 and draft-brandner-enum-uri, other delimiters, escaped delimiters in the
  * ERE and the replacement, the "i" flag, every refusal with its reason and
  * offset, output limits, and the rule cache (hits, LRU eviction, negative
- * entries). Most expressions are parsed flush against a PROT_NONE page to prove
- * there is no over-read; every case runs with and without a cache.
+ * entries). Most expressions and inputs are placed flush against a PROT_NONE
+ * page to prove there is no over-read; every case runs with and without a cache.
  */
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -15,23 +15,33 @@
 #include "enumfed/ddds.h"
 #include "tap.h"
 
-static char *guard_page;
+static char *guard_pages[2];
 static size_t page_size;
 
-/* Copy s so that its last byte is the last readable byte before a PROT_NONE page. */
-static const char *guarded(const char *s, size_t n)
+/*
+ * Copy s so that its last byte is the last readable byte before a PROT_NONE
+ * page. Slot 0 is for expressions, slot 1 for inputs.
+ */
+static const char *guarded_in(int slot, const char *s, size_t n)
 {
-    if (guard_page == NULL) {
+    char **page = &guard_pages[slot];
+
+    if (*page == NULL) {
         page_size = (size_t)sysconf(_SC_PAGESIZE);
-        guard_page =
+        *page =
             mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (guard_page == MAP_FAILED || mprotect(guard_page + page_size, page_size, PROT_NONE))
+        if (*page == MAP_FAILED || mprotect(*page + page_size, page_size, PROT_NONE))
             abort();
     }
     if (n > page_size)
         abort();
-    memcpy(guard_page + page_size - n, s, n);
-    return guard_page + page_size - n;
+    memcpy(*page + page_size - n, s, n);
+    return *page + page_size - n;
+}
+
+static const char *guarded(const char *s, size_t n)
+{
+    return guarded_in(0, s, n);
 }
 
 static char out[EF_DDDS_OUT_MAX + 64];
@@ -44,7 +54,7 @@ static ef_perr_t perr;
  */
 static int apply(const char *expr, const char *in)
 {
-    size_t n = strlen(expr);
+    size_t n = strlen(expr), in_len = strlen(in);
     ef_ddds_cache_t *cache = ef_ddds_cache_new(4);
     char out2[sizeof out];
     ef_perr_t perr2 = {0, NULL};
@@ -53,10 +63,11 @@ static int apply(const char *expr, const char *in)
     if (cache == NULL)
         abort();
     memset(&perr, 0, sizeof perr);
-    rc = ef_ddds_apply(NULL, guarded(expr, n), n, in, strlen(in), out, sizeof out, &perr);
+    in = guarded_in(1, in, in_len);
+    rc = ef_ddds_apply(NULL, guarded(expr, n), n, in, in_len, out, sizeof out, &perr);
     for (pass = 0; pass < 2; pass++) {
         memset(&perr2, 0, sizeof perr2);
-        rc2 = ef_ddds_apply(cache, guarded(expr, n), n, in, strlen(in), out2, sizeof out2, &perr2);
+        rc2 = ef_ddds_apply(cache, guarded(expr, n), n, in, in_len, out2, sizeof out2, &perr2);
         if (rc2 != rc || (rc >= 0 && strcmp(out, out2) != 0) || perr2.offset != perr.offset ||
             perr2.reason != perr.reason) {
             printf("# cache disagrees on %s: %d vs %d\n", expr, rc2, rc);
@@ -193,6 +204,11 @@ static void test_syntax_errors(void)
     CHECK_FAIL("i^.*ixi", "+1", EF_ESYNTAX, 0, "invalid delimiter");
     CHECK_FAIL("\\^.*\\x\\", "+1", EF_ESYNTAX, 0, "invalid delimiter");
     CHECK_FAIL("!^.*$!\\0!", "+1", EF_ESYNTAX, 6, "\\0 is not a valid back-reference");
+}
+
+/* EREs that regcomp refuses, and those we refuse before regcomp sees them. */
+static void test_ere_limits(void)
+{
     CHECK_FAIL("!(!x!", "+1", EF_ESYNTAX, 1, "invalid ERE");
     CHECK_FAIL("!a{2,1}!x!", "+1", EF_ESYNTAX, 1, "invalid ERE");
     CHECK_FAIL("!!x!", "+1", EF_ESYNTAX, 1, "empty ERE");
@@ -205,7 +221,36 @@ static void test_syntax_errors(void)
     CHECK_APPLY("!a{1,255}!x!", "+aaa", "+x");
     CHECK_APPLY("!^\\+(.{0,64})(.{0,64})$!\\2!", "+12", "");
     CHECK_APPLY("![{]{3}!x!", "{{{", "x");
-    CHECK_APPLY("![[:digit:]{]{3}!x!", "1{2", "x");
+    /* POSIX leaves a repetition of a repetition undefined */
+    CHECK_FAIL("!^.*+!x!", "+1", EF_ESYNTAX, 4, "repetition of a repetition");
+    CHECK_FAIL("!^a{2}{3}!x!", "+1", EF_ESYNTAX, 6, "repetition of a repetition");
+    /* glibc's regcomp is exponential on repetitions of what can match "" */
+    CHECK_FAIL("!^(a*)+$!x!", "+1", EF_ESYNTAX, 6,
+               "repetition of an expression that can match the empty string");
+    CHECK_FAIL("!(a|)+!x!", "+1", EF_ESYNTAX, 5,
+               "repetition of an expression that can match the empty string");
+    CHECK_FAIL("!(b|^)+!x!", "+1", EF_ESYNTAX, 6,
+               "repetition of an expression that can match the empty string");
+    CHECK_FAIL("!(a?b*\\<){2,}!x!", "+1", EF_ESYNTAX, 9,
+               "repetition of an expression that can match the empty string");
+    CHECK_FAIL("!^(a*b?)*$!x!", "+1", EF_ESYNTAX, 8,
+               "repetition of an expression that can match the empty string");
+    CHECK_FAIL("!^(a?){0,3}$!x!", "+1", EF_ESYNTAX, 6,
+               "repetition of an expression that can match the empty string");
+    CHECK_FAIL("!^(a(b|c?)?)*$!x!", "+1", EF_ESYNTAX, 10,
+               "repetition of an expression that can match the empty string");
+    CHECK_APPLY("!^(a*b)+$!x!", "aab", "x");
+    CHECK_APPLY("!^(a|b?c)+$!x!", "acbc", "x");
+    CHECK_APPLY("!^(a(b|c?))*$!x!", "aab", "x");
+    CHECK_APPLY("!^(a|b)*c?$!x!", "abba", "x");
+    /* at most 4 anchors */
+    CHECK_APPLY("!^a$|^b$!x!", "b", "x");
+    CHECK_FAIL("!^a$|^b$|^c$!x!", "c", EF_ESYNTAX, 9, "more than 4 anchors in the ERE");
+    CHECK_FAIL("!\\<a\\>|\\bb\\B|\\`!x!", "c", EF_ESYNTAX, 13, "more than 4 anchors in the ERE");
+    /* at most 16 levels of ( ) */
+    CHECK_APPLY("!((((((((((((((((a))))))))))))))))!x!", "a", "x");
+    CHECK_FAIL("!(((((((((((((((((a)))))))))))))))))!x!", "a", EF_ESYNTAX, 17,
+               "ERE nested too deeply");
     test_long_ere();
 }
 
@@ -397,6 +442,7 @@ int main(void)
     test_delimiters();
     test_flags();
     test_syntax_errors();
+    test_ere_limits();
     test_nul_bytes();
     test_limits();
     test_cache();

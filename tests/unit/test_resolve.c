@@ -99,7 +99,7 @@ static void test_services(ef_resolver_t *res, ef_resolver_t *priv)
     CHECK_STR(a->results[0].services[0], "voice:tel");
     CHECK_STR(a->results[0].services[1], "sms:tel");
     CHECK_STR(a->results[0].uri, "tel:+441632960002");
-    CHECK_STR(a->results[1].uri, "sip:upper@example.com"); /* "U" and "e2u+SIP" */
+    CHECK_STR(a->results[1].uri, "sip:upper@example.com");   /* "U" and "e2u+SIP" */
     CHECK_STR(a->results[2].uri, "im:obsolete@example.com"); /* RFC 2916 "im+E2U" */
     CHECK_INT(a->bad_records, 0);
     ef_enum_answer_free(a);
