@@ -13,36 +13,8 @@
 #include <unistd.h>
 
 #include "enumfed/ddds.h"
+#include "guard.h"
 #include "tap.h"
-
-static char *guard_pages[2];
-static size_t page_size;
-
-/*
- * Copy s so that its last byte is the last readable byte before a PROT_NONE
- * page. Slot 0 is for expressions, slot 1 for inputs.
- */
-static const char *guarded_in(int slot, const char *s, size_t n)
-{
-    char **page = &guard_pages[slot];
-
-    if (*page == NULL) {
-        page_size = (size_t)sysconf(_SC_PAGESIZE);
-        *page =
-            mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (*page == MAP_FAILED || mprotect(*page + page_size, page_size, PROT_NONE))
-            abort();
-    }
-    if (n > page_size)
-        abort();
-    memcpy(*page + page_size - n, s, n);
-    return *page + page_size - n;
-}
-
-static const char *guarded(const char *s, size_t n)
-{
-    return guarded_in(0, s, n);
-}
 
 static char out[EF_DDDS_OUT_MAX + 64];
 static ef_perr_t perr;

@@ -12,26 +12,8 @@
 #include <unistd.h>
 
 #include "enumfed/enumsvc.h"
+#include "guard.h"
 #include "tap.h"
-
-static char *guard_page;
-static size_t page_size;
-
-/* Copy s so that its last byte is the last readable byte before a PROT_NONE page. */
-static const char *guarded(const char *s, size_t n)
-{
-    if (guard_page == NULL) {
-        page_size = (size_t)sysconf(_SC_PAGESIZE);
-        guard_page =
-            mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (guard_page == MAP_FAILED || mprotect(guard_page + page_size, page_size, PROT_NONE))
-            abort();
-    }
-    if (n > page_size)
-        abort();
-    memcpy(guard_page + page_size - n, s, n);
-    return guard_page + page_size - n;
-}
 
 static ef_svcfield_t field;
 static ef_perr_t perr;

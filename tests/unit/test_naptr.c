@@ -13,27 +13,8 @@
 
 #include "enumfed/e164.h"
 #include "enumfed/naptr.h"
+#include "guard.h"
 #include "tap.h"
-
-static uint8_t *guard_page;
-static size_t page_size;
-
-/* Copy the bytes so that the last one is the last readable byte before a PROT_NONE page. */
-static const uint8_t *guarded(const uint8_t *s, size_t n)
-{
-    if (guard_page == NULL) {
-        page_size = (size_t)sysconf(_SC_PAGESIZE);
-        guard_page =
-            mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (guard_page == MAP_FAILED || mprotect(guard_page + page_size, page_size, PROT_NONE))
-            abort();
-    }
-    if (n > page_size)
-        abort();
-    if (n > 0)
-        memcpy(guard_page + page_size - n, s, n);
-    return guard_page + page_size - n;
-}
 
 static void put_string(uint8_t *buf, size_t *n, const char *s)
 {
