@@ -59,6 +59,7 @@ typedef struct {
     unsigned timeout_ms;  /**< per DNS query; 0 = default */
 } ef_resolver_config_t;
 
+/** A resolver belongs to the thread that runs its event base; use one per thread. */
 typedef struct ef_resolver ef_resolver_t;
 
 /**
