@@ -632,6 +632,8 @@ int ef__dns_new(struct event_base *base, const ef_resolver_config_t *cfg, ef__dn
     if (dns->ub == NULL)
         goto fail;
     rc = EF_ECONFIG;
+    /* The library never logs: what libunbound has to say reaches us in results. */
+    ub_ctx_debugout(dns->ub, NULL);
     if (ub_ctx_async(dns->ub, 1) != 0 || set_opt(dns->ub, "val-log-level:", "2") != 0)
         goto fail;
     if (cfg->n_zones > 0 && (rc = add_zones(dns->ub, cfg, errbuf, errcap)) < 0)
