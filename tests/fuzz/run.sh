@@ -15,9 +15,12 @@ for bin in "$build"/fuzz_*; do
     mkdir -p "$work/$name"
     dict=""
     [ -f "$src/$name.dict" ] && dict="-dict=$src/$name.dict"
+    # Seeds kept with the test data too (the SIP torture messages and traffic corpus).
+    seeds="$src/corpus/$name"
+    [ "$name" = sip ] && seeds="$seeds $src/../data/sip/rfc4475 $src/../data/sip/corpus"
     # shellcheck disable=SC2086
     if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="$work/" $dict "$work/$name" "$src/corpus/$name" \
+        -artifact_prefix="$work/" $dict "$work/$name" $seeds \
         >"$work/$name.log" 2>&1; then
         echo "ok fuzz_$name: $(grep -E 'stat::number_of_executed_units' "$work/$name.log" | awk '{print $2}') runs, no finding"
     else
