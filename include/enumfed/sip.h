@@ -31,6 +31,7 @@ extern "C" {
     XX(CONTENT_LENGTH, "Content-Length", 'l')                                                      \
     XX(CONTENT_TYPE, "Content-Type", 'c')                                                          \
     XX(CSEQ, "CSeq", 0)                                                                            \
+    XX(DATE, "Date", 0)                                                                            \
     XX(EVENT, "Event", 'o')                                                                        \
     XX(EXPIRES, "Expires", 0)                                                                      \
     XX(FROM, "From", 'f')                                                                          \

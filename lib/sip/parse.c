@@ -184,8 +184,8 @@ static int start_line(const char *buf, size_t len, ef_sip_msg_t *msg, const ef_s
 }
 
 /* RFC 3261 §20.14: Content-Length = 1*DIGIT (bounded here by the message limit). */
-static int content_length(const ef_sip_header_t *h, size_t limit, size_t off, long *out,
-                          ef_perr_t *err)
+static int content_length(const ef_sip_header_t *h, size_t limit, size_t off, bool stream,
+                          long *out, ef_perr_t *err)
 {
     long v = 0;
     size_t i;
@@ -199,9 +199,15 @@ static int content_length(const ef_sip_header_t *h, size_t limit, size_t off, lo
         if ((size_t)v > limit)
             return fail(err, off, "Content-Length larger than the message limit", EF_E2BIG);
     }
-    if (*out >= 0 && *out != v) /* RFC 4475 §3.1.2: which one frames the body? */
+    /*
+     * Several values: on a stream nothing says where the next message starts, so
+     * the connection is lost; a datagram is framed by its first value and the
+     * element answers 400 (RFC 4475 §3.3.9 mcl01, see sip_check.h).
+     */
+    if (*out >= 0 && *out != v && stream)
         return fail(err, off, "conflicting Content-Length headers", EF_ESYNTAX);
-    *out = v;
+    if (*out < 0)
+        *out = v;
     return 0;
 }
 
@@ -274,7 +280,7 @@ static int header_fields(const char *buf, size_t len, size_t p, bool more, ef_si
         if (rc < 0)
             return rc;
         if (h->id == EF_HDR_CONTENT_LENGTH) {
-            int cl = content_length(h, lim->max_message, (size_t)(h->value.ptr - buf),
+            int cl = content_length(h, lim->max_message, (size_t)(h->value.ptr - buf), more,
                                     &msg->content_length, err);
             if (cl < 0)
                 return cl;
@@ -387,7 +393,7 @@ static int frame_length(const char *buf, size_t hend, const ef_sip_limits_t *lim
             h.value = (ef_str_t){buf + v, trim_cr(buf, v, nl) - v};
             while (h.value.len > 0 && is_wsp(h.value.ptr[h.value.len - 1]))
                 h.value.len--;
-            int rc = content_length(&h, lim->max_message, v, cl, err);
+            int rc = content_length(&h, lim->max_message, v, true, cl, err);
             if (rc < 0)
                 return rc;
         }

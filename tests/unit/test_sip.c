@@ -117,8 +117,9 @@ static void test_bad(void)
         {"INVITE sip:a@b SIP/2.0\r\nNoColon\r\n\r\n", EF_SIP_DATAGRAM, EF_ESYNTAX, "without"},
         {"INVITE sip:a@b SIP/2.0\r\nVia: x", EF_SIP_DATAGRAM, EF_ESYNTAX, "ends inside"},
         {"INVITE sip:a@b SIP/2.0\r\nVia: x\r\n", EF_SIP_DATAGRAM, 0, NULL},
-        {"INVITE sip:a@b SIP/2.0\r\nl: 2\r\nl: 3\r\n\r\nabc", EF_SIP_DATAGRAM, EF_ESYNTAX,
+        {"INVITE sip:a@b SIP/2.0\r\nl: 2\r\nl: 3\r\n\r\nabc", EF_SIP_STREAM, EF_ESYNTAX,
          "conflicting"},
+        {"INVITE sip:a@b SIP/2.0\r\nl: 2\r\nl: 3\r\n\r\nabc", EF_SIP_DATAGRAM, 0, NULL},
         {"INVITE sip:a@b SIP/2.0\r\nl: 9\r\n\r\nabc", EF_SIP_DATAGRAM, EF_ESYNTAX,
          "larger than the datagram"},
         {"INVITE sip:a@b SIP/2.0\r\nl: x\r\n\r\n", EF_SIP_DATAGRAM, EF_ESYNTAX, "not a number"},
@@ -299,7 +300,13 @@ static void test_rfc4475(const char *dir)
             must_fail |= strcmp(file, start_line_errors[k]) == 0;
         if (strcmp(col[5], "ok") == 0 || strcmp(col[5], "constraint") == 0) {
             tap_result(rc > 0, __FILE__, __LINE__, file);
-        } else if (strcmp(col[5], "framing") == 0 || must_fail) {
+        } else if (strcmp(col[5], "framing") == 0) {
+            /* unframeable on one transport at least: too long for its datagram (clerr),
+             * or ambiguous on a stream (mcl01: a datagram is framed by the first value) */
+            int st = ef_sip_parse(buf, n, EF_SIP_STREAM, &m, h, 128, NULL, &e);
+            tap_result(rc < 0 || (st < 0 && st != EF_EAGAIN), __FILE__, __LINE__, file);
+            continue;
+        } else if (must_fail) {
             tap_result(rc < 0, __FILE__, __LINE__, file);
         } else {
             printf("# %s (%s): for the typed header parsers\n", file, col[2]);
