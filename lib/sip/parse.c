@@ -53,27 +53,62 @@ static bool is_wsp(char c)
     return c == ' ' || c == '\t';
 }
 
+/* blanks and the line breaks of folded values */
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 const char *ef_sip_hdr_name(ef_sip_hdr_t id)
 {
     return id > EF_HDR_OTHER && id < EF_HDR__COUNT ? hdr_rows[id].name : NULL;
 }
 
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* ASCII case-insensitive equality of n bytes; no locale, unlike strncasecmp. */
+static bool same_icase(const char *a, const char *b, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (lower(a[i]) != lower(b[i]))
+            return false;
+    return true;
+}
+
+/*
+ * The rows are in alphabetical order (test_sip checks it), so a binary search
+ * on the first letter finds the few candidates; this runs for every header of
+ * every message.
+ */
 ef_sip_hdr_t ef_sip_hdr_lookup(const char *name, size_t len)
 {
-    unsigned char first;
-    int i;
+    char first;
+    int lo = 1, hi = EF_HDR__COUNT, i;
 
     if (len == 0)
         return EF_HDR_OTHER;
-    first = (unsigned char)tolower((unsigned char)name[0]);
-    for (i = 1; i < EF_HDR__COUNT; i++) {
-        const struct hdr_row *r = &hdr_rows[i];
-        if (len == 1
-                ? r->compact == (char)first
-                : r->len == len && (unsigned char)tolower((unsigned char)r->name[0]) == first &&
-                      strncasecmp(r->name, name, len) == 0)
-            return (ef_sip_hdr_t)i;
+    first = lower(name[0]);
+    if (len == 1) {
+        for (i = 1; i < EF_HDR__COUNT; i++)
+            if (hdr_rows[i].compact == first)
+                return (ef_sip_hdr_t)i;
+        return EF_HDR_OTHER;
     }
+    while (lo < hi) { /* the first row whose name starts at or after `first` */
+        int mid = (lo + hi) / 2;
+        if (lower(hdr_rows[mid].name[0]) < first)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (i = lo; i < EF_HDR__COUNT && lower(hdr_rows[i].name[0]) == first; i++)
+        if (hdr_rows[i].len == len && same_icase(hdr_rows[i].name, name, len))
+            return (ef_sip_hdr_t)i;
     return EF_HDR_OTHER;
 }
 
@@ -242,9 +277,9 @@ static int header_field(const char *buf, size_t len, size_t p, bool more, ef_sip
     end = nl + 1;
     if (end - p > lim->max_header_line)
         return fail(err, p, "a header field longer than the limit", EF_E2BIG);
-    for (vstart = i + 1; vstart < nl && strchr(" \t\r\n", buf[vstart]) != NULL; vstart++)
+    for (vstart = i + 1; vstart < nl && is_blank(buf[vstart]); vstart++)
         ;
-    for (vend = nl; vend > vstart && strchr(" \t\r\n", buf[vend - 1]) != NULL; vend--)
+    for (vend = nl; vend > vstart && is_blank(buf[vend - 1]); vend--)
         ;
     h->value = (ef_str_t){buf + vstart, vend - vstart};
     h->raw = (ef_str_t){buf + p, end - p};

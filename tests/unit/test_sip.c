@@ -6,6 +6,7 @@
  * keep-alives, limits, every prefix of a message on a stream, and the RFC 4475
  * torture messages of tests/data/sip/rfc4475 that are valid at this level.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,6 +216,12 @@ static void test_lookup(void)
     CHECK_INT(ef_sip_hdr_lookup("Content-Lengthy", 15), EF_HDR_OTHER);
     CHECK_INT(ef_sip_hdr_lookup("q", 1), EF_HDR_OTHER);
     CHECK_STR(ef_sip_hdr_name(EF_HDR_WWW_AUTHENTICATE), "WWW-Authenticate");
+    /* the lookup's binary search needs the table in order of first letters */
+    for (int i = EF_HDR_OTHER + 2; i < EF_HDR__COUNT; i++)
+        if (tolower(ef_sip_hdr_name(i - 1)[0]) > tolower(ef_sip_hdr_name(i)[0]))
+            CHECK_STR(ef_sip_hdr_name(i), "a name in alphabetical order");
+    for (int i = EF_HDR_OTHER + 1; i < EF_HDR__COUNT; i++) /* every name finds itself */
+        CHECK_INT(ef_sip_hdr_lookup(ef_sip_hdr_name(i), strlen(ef_sip_hdr_name(i))), i);
     CHECK(ef_sip_hdr_name(EF_HDR_OTHER) == NULL);
 }
 
