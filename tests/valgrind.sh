@@ -32,4 +32,6 @@ run "$build/enumq" $zones --resolve --trace +441632960083
 # shellcheck disable=SC2086
 run "$build/enumq" $zones --json --service esx +432221234567890
 run "$build/enumq" "+44 16a2"
+run "$build/sipmsg" check --respond "$src"/tests/data/sip/rfc4475/*.dat
+run "$build/sipmsg" dump --json "$src/tests/data/sip/corpus/notify-presence-pidf.sip"
 [ "$fails" -eq 0 ]

@@ -88,6 +88,14 @@ int ef_sip_edit_proxy(ef_sip_edits_t *ed, const ef_sip_msg_t *msg, ef_str_t via,
                       ef_str_t record_route, char mf_buf[4]);
 
 /**
+ * Remove the topmost Via value (a proxy forwarding a response, RFC 3261
+ * §16.7 step 3): the whole first Via field when it holds one value, else the
+ * first of its comma-separated values.
+ * @return 0, EF_EINVAL (no Via), EF_E2BIG
+ */
+int ef_sip_edit_pop_via(ef_sip_edits_t *ed, const ef_sip_msg_t *msg);
+
+/**
  * Write `msg` with the edits applied: bytes outside edited places are copied
  * as they are (unknown headers, folding, compact names), the body too.
  * @return 0 or EF_ENOMEM (out->failed)

@@ -296,6 +296,31 @@ int ef_sip_edit_proxy(ef_sip_edits_t *ed, const ef_sip_msg_t *msg, ef_str_t via,
     return rc;
 }
 
+int ef_sip_edit_pop_via(ef_sip_edits_t *ed, const ef_sip_msg_t *msg)
+{
+    const ef_sip_header_t *via = ef_sip_msg_header(msg, EF_HDR_VIA);
+    const char *p, *end;
+    bool quoted = false;
+
+    if (via == NULL)
+        return EF_EINVAL;
+    p = via->value.ptr;
+    end = p + via->value.len;
+    for (; p < end; p++) { /* the first comma outside a quoted-string (RFC 3261 §7.3.1) */
+        if (*p == '\\' && quoted && p + 1 < end)
+            p++;
+        else if (*p == '"')
+            quoted = !quoted;
+        else if (*p == ',' && !quoted)
+            break;
+    }
+    if (p == end)
+        return ef_sip_edit_remove(ed, (size_t)(via - msg->headers));
+    for (p++; p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'); p++)
+        ;
+    return ef_sip_edit_replace(ed, (size_t)(via - msg->headers), (ef_str_t){p, (size_t)(end - p)});
+}
+
 /* Inserts before header `index`, in the order they were added. */
 static void write_inserts(const ef_sip_edits_t *ed, size_t index, ef_buf_t *out)
 {

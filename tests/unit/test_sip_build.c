@@ -133,10 +133,45 @@ static void test_max_forwards(void)
     CHECK_INT(ef_sip_edit_remove(&ed, 0), EF_E2BIG);
 }
 
+static void test_pop_via(void)
+{
+    ef_sip_header_t h[MAX_HDRS], eh[MAX_HDRS];
+    ef_sip_msg_t m, e;
+    ef_sip_edits_t ed;
+    ef_buf_t out;
+
+    parse(req, sizeof(req) - 1, &m, h);
+    memset(&ed, 0, sizeof(ed)); /* one value in the first field: the field goes */
+    CHECK_INT(ef_sip_edit_pop_via(&ed, &m), 0);
+    ef_buf_init(&out, 65535);
+    ef_sip_edit_write(&m, req, &ed, &out);
+    CHECK_INT(parse(out.data, out.len, &e, eh), out.len);
+    CHECK_STRN(
+        eh[0].value.ptr, eh[0].value.len,
+        "SIP/2.0/TCP b.example.com;branch=z9hG4bK2,\r\n SIP/2.0/TCP c.example.com;branch=z9hG4bK3");
+    /* two values in it: the first goes, the field stays */
+    memset(&ed, 0, sizeof(ed));
+    CHECK_INT(ef_sip_edit_pop_via(&ed, &e), 0);
+    {
+        ef_buf_t out2;
+        ef_sip_msg_t f;
+        ef_sip_header_t fh[MAX_HDRS];
+
+        ef_buf_init(&out2, 65535);
+        ef_sip_edit_write(&e, out.data, &ed, &out2);
+        CHECK_INT(parse(out2.data, out2.len, &f, fh), out2.len);
+        CHECK_STRN(fh[0].value.ptr, fh[0].value.len, "SIP/2.0/TCP c.example.com;branch=z9hG4bK3");
+        CHECK_INT(f.n_headers, e.n_headers);
+        ef_buf_close(&out2);
+    }
+    ef_buf_close(&out);
+}
+
 int main(void)
 {
     test_response();
     test_proxy_edits();
     test_max_forwards();
+    test_pop_via();
     TAP_DONE();
 }
