@@ -88,12 +88,16 @@ typedef struct {
     size_t max_headers;     /**< header fields */
     size_t max_header_line; /**< one header field, folded lines included */
     size_t max_uri;         /**< Request-URI */
+    size_t max_via;         /**< Via values, over all Via fields */
+    size_t max_route;       /**< Route values, and Record-Route values, over all fields */
 } ef_sip_limits_t;
 
 #define EF_SIP_MAX_MESSAGE 65535
 #define EF_SIP_MAX_HEADERS 128
 #define EF_SIP_MAX_HEADER_LINE 8192
 #define EF_SIP_MAX_URI 4096
+#define EF_SIP_MAX_VIA 100 /* Max-Forwards starts at 70 */
+#define EF_SIP_MAX_ROUTE 100
 
 /** How the message arrived: a datagram is whole; a stream needs Content-Length. */
 typedef enum { EF_SIP_DATAGRAM, EF_SIP_STREAM } ef_sip_transport_t;
@@ -112,6 +116,7 @@ typedef struct {
     long content_length;         /**< -1 when there is no Content-Length header */
     size_t header_bytes;         /**< start line + headers + the empty line */
     size_t first[EF_HDR__COUNT]; /**< index + 1 of the first header of each id; 0 = none */
+    size_t n_via, n_route, n_record_route; /**< values, counted against the limits */
 } ef_sip_msg_t;
 
 /**

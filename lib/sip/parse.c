@@ -118,6 +118,8 @@ static void limits(const ef_sip_limits_t *in, ef_sip_limits_t *out)
     out->max_headers = in && in->max_headers ? in->max_headers : EF_SIP_MAX_HEADERS;
     out->max_header_line = in && in->max_header_line ? in->max_header_line : EF_SIP_MAX_HEADER_LINE;
     out->max_uri = in && in->max_uri ? in->max_uri : EF_SIP_MAX_URI;
+    out->max_via = in && in->max_via ? in->max_via : EF_SIP_MAX_VIA;
+    out->max_route = in && in->max_route ? in->max_route : EF_SIP_MAX_ROUTE;
 }
 
 /* The end of the line starting at p: the index of its '\n', or len when there is none. */
@@ -287,13 +289,53 @@ static int header_field(const char *buf, size_t len, size_t p, bool more, ef_sip
     return (int)end;
 }
 
+/* Comma-separated values in a field (RFC 3261 §7.3.1), commas in quoted-strings and <> aside. */
+static size_t count_values(ef_str_t v)
+{
+    size_t i, n = 1;
+    bool quoted = false, angle = false;
+
+    for (i = 0; i < v.len; i++) {
+        char c = v.ptr[i];
+        if (quoted && c == '\\')
+            i++;
+        else if (c == '"')
+            quoted = !quoted;
+        else if (!quoted && (c == '<' || c == '>'))
+            angle = c == '<';
+        else if (c == ',' && !quoted && !angle)
+            n++;
+    }
+    return n;
+}
+
+/* The Via and Route limits, counted as the fields arrive. */
+static int count_limits(ef_sip_msg_t *msg, const ef_sip_header_t *h, const char *buf,
+                        const ef_sip_limits_t *lim, ef_perr_t *err)
+{
+    size_t *n = h->id == EF_HDR_VIA            ? &msg->n_via
+                : h->id == EF_HDR_ROUTE        ? &msg->n_route
+                : h->id == EF_HDR_RECORD_ROUTE ? &msg->n_record_route
+                                               : NULL;
+
+    if (n == NULL)
+        return 0;
+    *n += count_values(h->value);
+    if (*n > (h->id == EF_HDR_VIA ? lim->max_via : lim->max_route))
+        return fail(err, (size_t)(h->name.ptr - buf),
+                    h->id == EF_HDR_VIA ? "more Via values than the limit"
+                                        : "more Route or Record-Route values than the limit",
+                    EF_E2BIG);
+    return 0;
+}
+
 /* Header fields from p to the empty line; returns the offset after the empty line. */
 static int header_fields(const char *buf, size_t len, size_t p, bool more, ef_sip_msg_t *msg,
                          size_t max_hdrs, const ef_sip_limits_t *lim, ef_perr_t *err)
 {
     for (;;) {
         ef_sip_header_t *h;
-        int rc;
+        int next, rc; /* next: where the following field starts */
 
         if (p >= len && more)
             return EF_EAGAIN;
@@ -311,19 +353,19 @@ static int header_fields(const char *buf, size_t len, size_t p, bool more, ef_si
         if (msg->n_headers >= max_hdrs || msg->n_headers >= lim->max_headers)
             return fail(err, p, "more header fields than the limit", EF_E2BIG);
         h = &msg->headers[msg->n_headers];
-        rc = header_field(buf, len, p, more, h, lim, err);
-        if (rc < 0)
+        next = header_field(buf, len, p, more, h, lim, err);
+        if (next < 0)
+            return next;
+        if (h->id == EF_HDR_CONTENT_LENGTH &&
+            (rc = content_length(h, lim->max_message, (size_t)(h->value.ptr - buf), more,
+                                 &msg->content_length, err)) < 0)
             return rc;
-        if (h->id == EF_HDR_CONTENT_LENGTH) {
-            int cl = content_length(h, lim->max_message, (size_t)(h->value.ptr - buf), more,
-                                    &msg->content_length, err);
-            if (cl < 0)
-                return cl;
-        }
+        if ((rc = count_limits(msg, h, buf, lim, err)) < 0)
+            return rc;
         if (msg->first[h->id] == 0)
             msg->first[h->id] = msg->n_headers + 1;
         msg->n_headers++;
-        p = (size_t)rc;
+        p = (size_t)next;
     }
 }
 

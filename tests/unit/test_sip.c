@@ -166,6 +166,23 @@ static void test_limits(void)
               EF_E2BIG);
     CHECK_INT(ef_sip_parse(longuri, strlen(longuri), EF_SIP_DATAGRAM, &m, h, MAX_HDRS, &lim, &e),
               EF_E2BIG);
+    {
+        const char *vias = "OPTIONS sip:a@b SIP/2.0\r\nVia: a, b\r\nv: c, \"x,y\" d\r\n"
+                           "Route: <sip:a,b>, <sip:c>\r\n\r\n";
+        ef_sip_limits_t vl = {.max_via = 4, .max_route = 2};
+        CHECK_INT(ef_sip_parse(vias, strlen(vias), EF_SIP_DATAGRAM, &m, h, MAX_HDRS, &vl, &e),
+                  strlen(vias));
+        CHECK_INT(m.n_via, 4);
+        CHECK_INT(m.n_route, 2);
+        vl.max_via = 3;
+        CHECK_INT(ef_sip_parse(vias, strlen(vias), EF_SIP_DATAGRAM, &m, h, MAX_HDRS, &vl, &e),
+                  EF_E2BIG);
+        CHECK(e.reason != NULL && strstr(e.reason, "Via") != NULL);
+        vl.max_via = 4;
+        vl.max_route = 1;
+        CHECK_INT(ef_sip_parse(vias, strlen(vias), EF_SIP_DATAGRAM, &m, h, MAX_HDRS, &vl, &e),
+                  EF_E2BIG);
+    }
     /* an endless header block on a stream is cut off at the message limit, not waited for */
     memcpy(big, "OPTIONS sip:a@b SIP/2.0\r\n", 25);
     for (size_t i = 25; i + 50 <= sizeof(big); i += 50)
