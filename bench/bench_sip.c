@@ -130,6 +130,18 @@ static double rate(const struct corpus *c, double seconds, int (*fn)(const char 
     return (double)msgs / (now_s() - start);
 }
 
+/* The best of three runs: a shared machine's noise only ever slows a run down. */
+static double best_rate(const struct corpus *c, double seconds, int (*fn)(const char *, size_t))
+{
+    double best = 0, r;
+    int i;
+
+    for (i = 0; i < 3; i++)
+        if ((r = rate(c, seconds / 3, fn)) > best)
+            best = r;
+    return best;
+}
+
 static int load(struct corpus *c, const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -173,10 +185,10 @@ int main(int argc, char **argv)
             return 1;
         }
     mb = (double)c.bytes / (double)c.n / 1e6;
-    ours = rate(&c, seconds, parse_ours);
-    osip = rate(&c, seconds, parse_osip);
-    sofia = rate(&c, seconds, parse_sofia);
-    printf("%zu messages, %zu bytes on average; one thread\n", c.n, c.bytes / c.n);
+    ours = best_rate(&c, seconds, parse_ours);
+    osip = best_rate(&c, seconds, parse_osip);
+    sofia = best_rate(&c, seconds, parse_sofia);
+    printf("%zu messages, %zu bytes on average; one thread, best of 3 runs\n", c.n, c.bytes / c.n);
     printf("libenumfed  %10.0f msg/s %8.1f MB/s\n", ours, ours * mb);
     printf("libosip2    %10.0f msg/s %8.1f MB/s\n", osip, osip * mb);
     printf("sofia-sip   %10.0f msg/s %8.1f MB/s\n", sofia, sofia * mb);
