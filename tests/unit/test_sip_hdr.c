@@ -15,6 +15,7 @@
 #include "enumfed/sip.h"
 #include "enumfed/sip_hdr.h"
 #include "guard.h"
+#include "rfc4475.h"
 #include "tap.h"
 
 #define CAP 64
@@ -682,45 +683,27 @@ static size_t check_message(const char *file, const char *buf, size_t n, bool st
     return failed;
 }
 
-static size_t load(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n;
-
-    if (f == NULL)
-        return 0;
-    n = fread(buf, 1, cap, f);
-    fclose(f);
-    return n;
-}
-
 static void test_rfc4475(const char *dir)
 {
     static char buf[16384];
     char path[512], line[2048];
+    struct rfc4475_row row;
     FILE *list;
     size_t files = 0, k;
 
     snprintf(path, sizeof(path), "%s/sip/rfc4475/EXPECTED", dir);
     list = fopen(path, "r");
     CHECK(list != NULL);
-    while (list != NULL && fgets(line, sizeof(line), list) != NULL) {
-        char *file = strtok(line, "\t"), *col[8] = {NULL};
+    while (list != NULL && rfc4475_next(list, line, sizeof(line), &row)) {
+        const char *file = row.file;
         bool valid, listed = false;
         size_t n, failed;
-        int i;
 
-        if (file == NULL || file[0] == '#' || file[0] == '\n')
-            continue;
-        for (i = 0; i < 6 && (col[i] = strtok(NULL, "\t")) != NULL; i++)
-            ;
-        if (col[5] == NULL)
-            continue;
         snprintf(path, sizeof(path), "%s/sip/rfc4475/%s", dir, file);
-        n = load(path, buf, sizeof(buf));
+        n = rfc4475_load(path, buf, sizeof(buf));
         CHECK(n > 0);
         files++;
-        valid = strcmp(col[5], "ok") == 0 || strcmp(col[5], "constraint") == 0;
+        valid = strcmp(row.parse, "ok") == 0 || strcmp(row.parse, "constraint") == 0;
         failed = check_message(file, buf, n, valid);
         for (k = 0; k < sizeof(must_fail) / sizeof(must_fail[0]); k++)
             listed |= strcmp(file, must_fail[k].file) == 0;
@@ -749,7 +732,7 @@ static void test_corpus(const char *dir)
         if (nl < 5 || strcmp(d->d_name + nl - 4, ".sip") != 0)
             continue;
         snprintf(path, sizeof(path), "%s/sip/corpus/%s", dir, d->d_name);
-        n = load(path, buf, sizeof(buf));
+        n = rfc4475_load(path, buf, sizeof(buf));
         CHECK(n > 0);
         files++;
         CHECK_INT(check_message(d->d_name, buf, n, true), 0);
