@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "enumfed/sip_build.h"
+#include "enumfed/sip_hdr.h"
 
 /* --- the buffer ---------------------------------------------------------- */
 
@@ -168,20 +168,14 @@ const char *ef_sip_reason_phrase(int status)
     return "";
 }
 
-/* Does a To value carry a tag? In both name-addr and addr-spec forms the
- * header parameters follow the address (RFC 3261 §20.10), so look after the
- * closing '>' when there is one. */
+/* Does a To value carry a tag parameter (RFC 3261 §8.2.6.2)? A To that does
+ * not parse is copied as it is. */
 static bool has_tag(ef_str_t to)
 {
-    const char *p = to.ptr, *end = to.ptr + to.len, *gt = NULL, *q;
+    ef_sip_addr_t a;
 
-    for (q = p; q < end; q++)
-        if (*q == '>')
-            gt = q;
-    for (q = gt != NULL ? gt : p; q + 4 < end; q++)
-        if (*q == ';' && strncasecmp(q + 1, "tag", 3) == 0 && (q[4] == '=' || q[4] == ' '))
-            return true;
-    return false;
+    return ef_sip_parse_addr(to.ptr, to.len, &a, NULL) < 0 ||
+           ef_sip_param_get(&a.params, "tag") != NULL;
 }
 
 int ef_sip_build_response(const ef_sip_msg_t *req, int status, const char *reason,
