@@ -66,6 +66,60 @@ bool ef_enumsvc_is_private(const ef_enumsvc_t *svc);
  */
 int ef_enumsvc_format(const ef_enumsvc_t *svc, char *out, size_t cap);
 
+/*
+ * Enumservice names against the registration rules (RFC 6117 §3.2, §11.8 and
+ * RFC 6116 §3.4.3, §3.4.3.1): what `enumsvc check-type` reports.
+ */
+
+/** A problem of an Enumservice name ("type" or "type:subtype"). All strings are static. */
+typedef struct {
+    const char *code;    /**< stable code: "E001".."E011" errors, "W001" warnings */
+    const char *id;      /**< stable short name, e.g. "dash-first", "e2u-prefix" */
+    bool warning;        /**< true: a warning (the name stays valid); false: an error */
+    const char *message; /**< what is wrong, one line, no trailing period */
+    const char *section; /**< where the rule is, e.g. "RFC 6117 §3.2" */
+    size_t offset;       /**< byte offset into the checked name */
+} ef_enumsvc_problem_t;
+
+/**
+ * Enough room for every problem of a name with at most one ':' (at most
+ * eight per token); names with more ':' may have more.
+ */
+#define EF_ENUMSVC_PROBLEMS_MAX 32
+
+/**
+ * Check an Enumservice name "type" or "type:subtype" as it would be
+ * registered, and list every rule it breaks, left to right by token, in rule
+ * order within a token. Each of the type and the subtype(s) is checked for:
+ *
+ * - E001 empty: empty Type or Subtype (RFC 6116 §3.4.3)
+ * - E002 too-long: more than 32 characters; offset of the 33rd (RFC 6116 §3.4.3)
+ * - E003 bad-char: not ALPHA, DIGIT or '-'; the first such (RFC 6116 §3.4.3)
+ * - E004 dash-first: '-' as the first character (RFC 6117 §3.2)
+ * - E005 dash-last: '-' as the last character, tokens of 2+ characters (RFC 6117 §3.2)
+ * - E006 dash-second: '-' as the second character (RFC 6117 §3.2)
+ * - E007 facet-x: a Type with the "X-" facet, experimental (RFC 6116 §3.4.3.1)
+ * - E008 facet-p: a Type with the "P-" facet, private networks (RFC 6116 §3.4.3.1)
+ * - E009 e2u-prefix: starts with "e2u", any case (RFC 6117 §3.2, §11.8)
+ * - E010 example-name: "foo", "bar" or "sbar", any case (RFC 6117 §11.8)
+ * - E011 multiple-subtypes: a second ':'; offset of it (RFC 6117 §5.2.3)
+ * - W001 uppercase: an uppercase letter; the first (RFC 6117 §3.2)
+ *
+ * E007 and E008 replace E006 for a type ("X-", "P-", any case); a subtype
+ * with '-' second gets E006. E010 is skipped when allow_examples is true.
+ * The input need not be NUL-terminated; nothing is read past len.
+ *
+ * @param out  room for cap problems (may be NULL when cap is 0)
+ * @return the number of problems (errors and warnings; 0: a clean name);
+ *         EF_E2BIG when there are more than cap (out holds the first cap);
+ *         EF_EINVAL for NULL buf with len > 0 or NULL out with cap > 0
+ */
+int ef_enumsvc_check_name(const char *buf, size_t len, bool allow_examples,
+                          ef_enumsvc_problem_t *out, size_t cap);
+
+/** True when none of the n problems is an error (warnings allowed): the name is valid. */
+bool ef_enumsvc_problems_ok(const ef_enumsvc_problem_t *problems, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * enumsvc -- Enumservice registrations (RFC 6117) and the ENUM zones that use
+ * them: checks Type/Subtype strings and lints zone files. The registry,
+ * templates and review workflow are not written yet.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "enumfed/common.h"
+#include "enumsvc.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: enumsvc check-type [--json] [--allow-examples] TYPE[:SUBTYPE]...\n"
+          "       enumsvc lint-zone [--json] [--origin NAME] ZONEFILE\n"
+          "  check-type  every RFC 6117 rule each Enumservice name breaks (exit 1 if any)\n"
+          "  lint-zone   every NAPTR of a zone file against RFC 6116 and RFC 6117 (exit 1 on\n"
+          "              findings)\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+        printf("enumsvc %s\n", EF_VERSION);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "check-type") == 0)
+        return enumsvc_check_type_main(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "lint-zone") == 0)
+        return enumsvc_lint_zone_main(argc - 2, argv + 2);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * enumsvc.h -- the subcommands of enumsvc, one file each. Each takes the
+ * arguments after its name and returns the process exit code.
+ */
+#ifndef EF_CLI_ENUMSVC_H
+#define EF_CLI_ENUMSVC_H
+
+/** enumsvc check-type [--json] [--allow-examples] TYPE[:SUBTYPE]... (cli/enumsvc_type.c) */
+int enumsvc_check_type_main(int argc, char **argv);
+
+/** enumsvc lint-zone [--json] [--origin NAME] ZONEFILE (cli/enumsvc_lint.c) */
+int enumsvc_lint_zone_main(int argc, char **argv);
+
+#endif
