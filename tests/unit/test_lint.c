@@ -10,34 +10,11 @@
 #include <unistd.h>
 
 #include "enumfed/lint.h"
+#include "rdata.h"
 #include "tap.h"
 
 #define APEX "0.6.9.2.3.6.1.4.4.e164.arpa."
 #define CODES_MAX 512
-
-static void put_string(uint8_t *buf, size_t *n, const char *s)
-{
-    size_t l = strlen(s);
-
-    buf[(*n)++] = (uint8_t)l;
-    memcpy(buf + *n, s, l);
-    *n += l;
-}
-
-/* "a.b.c." or "." as an uncompressed wire name (no escapes). */
-static void put_name(uint8_t *buf, size_t *n, const char *name)
-{
-    while (*name != '\0' && strcmp(name, ".") != 0) {
-        size_t l = strcspn(name, ".");
-        buf[(*n)++] = (uint8_t)l;
-        memcpy(buf + *n, name, l);
-        *n += l;
-        name += l;
-        if (*name == '.')
-            name++;
-    }
-    buf[(*n)++] = 0;
-}
 
 typedef struct {
     const char *owner;

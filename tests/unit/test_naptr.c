@@ -14,31 +14,8 @@
 #include "enumfed/e164.h"
 #include "enumfed/naptr.h"
 #include "guard.h"
+#include "rdata.h"
 #include "tap.h"
-
-static void put_string(uint8_t *buf, size_t *n, const char *s)
-{
-    size_t l = strlen(s);
-
-    buf[(*n)++] = (uint8_t)l;
-    memcpy(buf + *n, s, l);
-    *n += l;
-}
-
-/* "a.b.c." or "." as an uncompressed wire name (no escapes). */
-static void put_name(uint8_t *buf, size_t *n, const char *name)
-{
-    while (*name != '\0' && strcmp(name, ".") != 0) {
-        size_t l = strcspn(name, ".");
-        buf[(*n)++] = (uint8_t)l;
-        memcpy(buf + *n, name, l);
-        *n += l;
-        name += l;
-        if (*name == '.')
-            name++;
-    }
-    buf[(*n)++] = 0;
-}
 
 static size_t build(uint8_t *buf, unsigned order, unsigned pref, const char *flags,
                     const char *services, const char *regexp, const char *replacement)
