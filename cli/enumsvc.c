@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * enumsvc -- Enumservice registrations (RFC 6117) and the ENUM zones that use
- * them: checks Type/Subtype strings and lints zone files. The registry,
- * templates and review workflow are not written yet.
+ * them: checks Type/Subtype strings and registration templates, and lints
+ * zone files. The registry and the review workflow are not written yet.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,8 +13,10 @@
 static void usage(FILE *out)
 {
     fputs("usage: enumsvc check-type [--json] [--allow-examples] TYPE[:SUBTYPE]...\n"
+          "       enumsvc check [--json] TEMPLATE.xml...\n"
           "       enumsvc lint-zone [--json] [--origin NAME] ZONEFILE\n"
           "  check-type  every RFC 6117 rule each Enumservice name breaks (exit 1 if any)\n"
+          "  check       an RFC 6117 registration template (exit 1 on errors)\n"
           "  lint-zone   every NAPTR of a zone file against RFC 6116 and RFC 6117 (exit 1 on\n"
           "              findings)\n",
           out);
@@ -32,6 +34,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "check-type") == 0)
         return enumsvc_check_type_main(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "check") == 0)
+        return enumsvc_check_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "lint-zone") == 0)
         return enumsvc_lint_zone_main(argc - 2, argv + 2);
     usage(stderr);

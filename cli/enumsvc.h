@@ -9,6 +9,9 @@
 /** enumsvc check-type [--json] [--allow-examples] TYPE[:SUBTYPE]... (cli/enumsvc_type.c) */
 int enumsvc_check_type_main(int argc, char **argv);
 
+/** enumsvc check [--json] TEMPLATE.xml... (cli/enumsvc_check.c) */
+int enumsvc_check_main(int argc, char **argv);
+
 /** enumsvc lint-zone [--json] [--origin NAME] ZONEFILE (cli/enumsvc_lint.c) */
 int enumsvc_lint_zone_main(int argc, char **argv);
 
