@@ -14,9 +14,12 @@ static void usage(FILE *out)
 {
     fputs("usage: enumsvc check-type [--json] [--allow-examples] TYPE[:SUBTYPE]...\n"
           "       enumsvc check [--json] TEMPLATE.xml...\n"
+          "       enumsvc registry [--db FILE] import FILE | list | show TYPE[:SUBTYPE] |\n"
+          "                        export --format xml|text|html\n"
           "       enumsvc lint-zone [--json] [--origin NAME] ZONEFILE\n"
           "  check-type  every RFC 6117 rule each Enumservice name breaks (exit 1 if any)\n"
           "  check       an RFC 6117 registration template (exit 1 on errors)\n"
+          "  registry    the Enumservice registry (SQLite): import IANA XML, list, show, export\n"
           "  lint-zone   every NAPTR of a zone file against RFC 6116 and RFC 6117 (exit 1 on\n"
           "              findings)\n",
           out);
@@ -36,6 +39,8 @@ int main(int argc, char **argv)
         return enumsvc_check_type_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "check") == 0)
         return enumsvc_check_main(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "registry") == 0)
+        return enumsvc_registry_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "lint-zone") == 0)
         return enumsvc_lint_zone_main(argc - 2, argv + 2);
     usage(stderr);

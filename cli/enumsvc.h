@@ -12,6 +12,12 @@ int enumsvc_check_type_main(int argc, char **argv);
 /** enumsvc check [--json] TEMPLATE.xml... (cli/enumsvc_check.c) */
 int enumsvc_check_main(int argc, char **argv);
 
+/**
+ * enumsvc registry [--db FILE] import|list|show|export ... (cli/enumsvc_registry.c);
+ * the database path: --db, else $ENUMSVC_DB, else ./enumservices.db
+ */
+int enumsvc_registry_main(int argc, char **argv);
+
 /** enumsvc lint-zone [--json] [--origin NAME] ZONEFILE (cli/enumsvc_lint.c) */
 int enumsvc_lint_zone_main(int argc, char **argv);
 

@@ -6,7 +6,7 @@
 #   deps.sh test    - that, plus the peers and tools of the tests
 set -eu
 
-build="build-essential cmake pkg-config libunbound-dev libevent-dev libknot-dev libxml2-dev dns-root-data"
+build="build-essential cmake pkg-config libunbound-dev libevent-dev libknot-dev libxml2-dev libsqlite3-dev dns-root-data"
 test="$build clang libclang-rt-14-dev knot knot-dnsutils ldnsutils jq valgrind python3 clang-format iproute2 libosip2-dev libsofia-sip-ua-dev"
 
 case "${1:-build}" in

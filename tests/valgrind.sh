@@ -35,6 +35,11 @@ run "$build/enumq" "+44 16a2"
 run "$build/sipmsg" check --respond "$src"/tests/data/sip/rfc4475/*.dat
 run "$build/enumsvc" check-type im voice:tel E2U-x Foo
 run "$build/enumsvc" check "$src/tests/data/templates/iana-enum-services.xml" "$src/tests/data/templates/attack-billion-laughs.xml"
+db=$(mktemp -d)
+run "$build/enumsvc" registry --db "$db/r.db" import "$src/tests/data/templates/iana-enum-services.xml"
+run "$build/enumsvc" registry --db "$db/r.db" export --format html
+run "$build/enumsvc" registry --db "$db/r.db" show email:mailto
+rm -rf "$db"
 run "$build/enumsvc" lint-zone --json "$src/tests/data/lint/mistakes.zone"
 run "$build/sipmsg" dump --json "$src/tests/data/sip/corpus/notify-presence-pidf.sip"
 [ "$fails" -eq 0 ]

@@ -1,0 +1,1117 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * registry.c -- the Enumservice registry of RFC 6117 §11 in SQLite: import of
+ * IANA registry XML with libxml2, listing, show and export.
+ *
+ * Safety: a file is checked with ef_tpl_check_memory (lib/enum/template.c)
+ * before anything is written: errors refuse it, so entity declarations (XXE,
+ * expansion), oversized and too deeply nested files never reach the import.
+ * The import parses the same bytes again the same way: XML_PARSE_NONET,
+ * without XML_PARSE_NOENT or XML_PARSE_DTDLOAD, the first entity declaration
+ * stops the parse, errors go to a per-context handler. SQL is static text with
+ * bound parameters only.
+ *
+ * Rules: Type:Subtype is the key, compared case-insensitively (COLLATE NOCASE)
+ * and stored as given; a record for a registered key is a clash (§11.4) that
+ * is either an identical re-registration (no change) or an update (§5.3):
+ * the fields take the new values, the old registration documents stay and the
+ * new ones are added as supplementary. Nothing is ever deleted (§11.7).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+#include <sqlite3.h>
+
+#include "enumfed/registry.h"
+
+#define IANA_NS "http://www.iana.org/assignments"
+#define LIST_MAX 64 /* schemes, documents, requesters per record */
+#define FIND_CAP 1024
+
+struct ef_reg {
+    sqlite3 *db;
+};
+
+struct doc {
+    char *kind, *data;
+    bool supplementary;
+};
+
+/* One <record>, strings malloc'd and whitespace-folded. */
+struct rec {
+    char *type, *subtype, *klass, *usage, *fspec, *security, *addinfo, *date, *updated;
+    char *schemes[LIST_MAX];
+    size_t n_schemes;
+    struct doc docs[LIST_MAX];
+    size_t n_docs;
+    char *reqs[LIST_MAX];
+    size_t n_reqs;
+};
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS enumservices(id INTEGER PRIMARY KEY,"
+    " type TEXT NOT NULL COLLATE NOCASE, subtype TEXT COLLATE NOCASE, class TEXT NOT NULL,"
+    " usage TEXT NOT NULL, functionalspec TEXT NOT NULL, security TEXT NOT NULL,"
+    " additionalinfo TEXT, created TEXT, updated TEXT);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS enumservices_name ON enumservices("
+    " type COLLATE NOCASE, ifnull(subtype, '') COLLATE NOCASE);"
+    "CREATE TABLE IF NOT EXISTS urischemes(enumservice INTEGER NOT NULL"
+    " REFERENCES enumservices(id), pos INTEGER NOT NULL, scheme TEXT NOT NULL COLLATE NOCASE,"
+    " PRIMARY KEY(enumservice, scheme));"
+    "CREATE TABLE IF NOT EXISTS registrationdocs(id INTEGER PRIMARY KEY,"
+    " enumservice INTEGER NOT NULL REFERENCES enumservices(id), kind TEXT NOT NULL,"
+    " data TEXT NOT NULL, supplementary INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE(enumservice, kind, data));"
+    "CREATE TABLE IF NOT EXISTS people(id TEXT PRIMARY KEY, name TEXT, org TEXT, uri TEXT,"
+    " updated TEXT);"
+    "CREATE TABLE IF NOT EXISTS requesters(enumservice INTEGER NOT NULL"
+    " REFERENCES enumservices(id), pos INTEGER NOT NULL, person TEXT NOT NULL,"
+    " PRIMARY KEY(enumservice, person));"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');";
+
+static const char cols_sql[] =
+    "SELECT id, type, subtype, class, usage, functionalspec, security, additionalinfo,"
+    " created, updated FROM enumservices";
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void init_parser(void)
+{
+    xmlInitParser();
+}
+
+static void set_err(char *errbuf, size_t errcap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *errbuf, size_t errcap, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (errbuf == NULL || errcap == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, errcap, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- SQL helpers: static statements, text parameters bound (NULL binds NULL) ---- */
+
+static int prepare(sqlite3 *db, const char *sql, const char *const *params, size_t n,
+                   sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+        return EF_ECONFIG;
+    for (size_t i = 0; i < n; i++) {
+        int rc = params[i] != NULL
+                     ? sqlite3_bind_text(*st, (int)i + 1, params[i], -1, SQLITE_TRANSIENT)
+                     : sqlite3_bind_null(*st, (int)i + 1);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(*st);
+            *st = NULL;
+            return EF_ECONFIG;
+        }
+    }
+    return 0;
+}
+
+/* Run a statement with text parameters; *changes (may be NULL) gets the rows changed. */
+static int exec_p(sqlite3 *db, const char *sql, const char *const *params, size_t n, int *changes)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(db, sql, params, n, &st);
+
+    if (rc != 0)
+        return rc;
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : EF_ECONFIG;
+    sqlite3_finalize(st);
+    if (rc == 0 && changes != NULL)
+        *changes = sqlite3_changes(db);
+    return rc;
+}
+
+/* The integer of the first column of the first row; 1 found, 0 no row, < 0 error. */
+static int query_int(sqlite3 *db, const char *sql, const char *const *params, size_t n,
+                     sqlite3_int64 *val)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(db, sql, params, n, &st), step;
+
+    if (rc != 0)
+        return rc;
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *val = sqlite3_column_int64(st, 0);
+        rc = 1;
+    } else {
+        rc = step == SQLITE_DONE ? 0 : EF_ECONFIG;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+typedef int (*row_fn)(void *arg, sqlite3_stmt *st);
+
+/* Call fn for every row of sql, whose only parameter (if any) is the integer id. */
+static int each_row(sqlite3 *db, const char *sql, sqlite3_int64 id, row_fn fn, void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = 0, step;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return EF_ECONFIG;
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_int64(st, 1, id);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(arg, st);
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = EF_ECONFIG;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+static const char *nz(const char *s)
+{
+    return s != NULL ? s : "";
+}
+
+/* ---- open / close ---- */
+
+int ef_reg_open(const char *path, ef_reg_t **out, char *errbuf, size_t errcap)
+{
+    ef_reg_t *reg;
+    sqlite3_int64 v = 0;
+    char *msg = NULL;
+
+    if (path == NULL || out == NULL)
+        return EF_EINVAL;
+    *out = NULL;
+    reg = calloc(1, sizeof *reg);
+    if (reg == NULL)
+        return EF_ENOMEM;
+    if (sqlite3_open_v2(path, &reg->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK)
+        goto fail;
+    sqlite3_busy_timeout(reg->db, 5000);
+    if (sqlite3_exec(reg->db, "PRAGMA foreign_keys=ON; BEGIN IMMEDIATE;", NULL, NULL, &msg) !=
+            SQLITE_OK ||
+        sqlite3_exec(reg->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(reg->db, "COMMIT;", NULL, NULL, &msg) != SQLITE_OK)
+        goto fail;
+    if (query_int(reg->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'",
+                  NULL, 0, &v) != 1 ||
+        v != EF_REG_SCHEMA_VERSION) {
+        set_err(errbuf, errcap, "%s: schema version %lld, expected %d", path, (long long)v,
+                EF_REG_SCHEMA_VERSION);
+        ef_reg_close(reg);
+        return EF_ECONFIG;
+    }
+    *out = reg;
+    return 0;
+fail:
+    set_err(errbuf, errcap, "%s: %s", path, msg != NULL ? msg : sqlite3_errmsg(reg->db));
+    sqlite3_free(msg);
+    ef_reg_close(reg);
+    return EF_ECONFIG;
+}
+
+void ef_reg_close(ef_reg_t *reg)
+{
+    if (reg == NULL)
+        return;
+    sqlite3_close(reg->db);
+    free(reg);
+}
+
+/* ---- reading the XML ---- */
+
+static bool is_el(xmlNodePtr n, const char *name)
+{
+    if (n == NULL || n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name) != 0)
+        return false;
+    return n->ns == NULL || n->ns->href == NULL || strcmp((const char *)n->ns->href, IANA_NS) == 0;
+}
+
+/* s with whitespace trimmed and runs folded to one space; paragraph breaks ("\n\n") kept. */
+static char *fold(const char *s)
+{
+    char *buf = malloc(2 * strlen(s) + 1);
+    size_t k = 0;
+    int space = 0; /* 1 a space, 2 a paragraph break */
+
+    if (buf == NULL)
+        return NULL;
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p == '\x01') { /* the mark of a paragraph boundary */
+            space = 2;
+            continue;
+        }
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            if (space == 0)
+                space = 1;
+            continue;
+        }
+        if (space != 0 && k > 0)
+            k += (size_t)sprintf(buf + k, "%s", space == 2 ? "\n\n" : " ");
+        space = 0;
+        buf[k++] = *p;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+static char *attr(xmlNodePtr n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    char *s = v != NULL ? fold((const char *)v) : NULL;
+
+    xmlFree(v);
+    return s;
+}
+
+/* Render mixed content: text as is, <xref> as its text or "[data]", <paragraph> breaks. */
+static void render(xmlBufferPtr b, xmlNodePtr n)
+{
+    for (xmlNodePtr k = n->children; k != NULL; k = k->next) {
+        if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) {
+            xmlBufferCat(b, k->content);
+        } else if (is_el(k, "xref") && k->children == NULL) {
+            xmlChar *d = xmlGetProp(k, (const xmlChar *)"data");
+            xmlBufferCCat(b, "[");
+            xmlBufferCat(b, d != NULL ? d : (const xmlChar *)"");
+            xmlBufferCCat(b, "]");
+            xmlFree(d);
+        } else if (k->type == XML_ELEMENT_NODE) {
+            if (is_el(k, "paragraph"))
+                xmlBufferCCat(b, "\x01");
+            render(b, k);
+            if (is_el(k, "paragraph"))
+                xmlBufferCCat(b, "\x01");
+        }
+    }
+}
+
+static char *text(xmlNodePtr n)
+{
+    xmlBufferPtr b = xmlBufferCreate();
+    char *s;
+
+    if (b == NULL)
+        return NULL;
+    render(b, n);
+    s = fold((const char *)xmlBufferContent(b));
+    xmlBufferFree(b);
+    return s;
+}
+
+static void rec_free(struct rec *r)
+{
+    char **f[] = {&r->type,     &r->subtype, &r->klass, &r->usage,  &r->fspec,
+                  &r->security, &r->addinfo, &r->date,  &r->updated};
+
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        free(*f[i]);
+    for (size_t i = 0; i < r->n_schemes; i++)
+        free(r->schemes[i]);
+    for (size_t i = 0; i < r->n_docs; i++) {
+        free(r->docs[i].kind);
+        free(r->docs[i].data);
+    }
+    for (size_t i = 0; i < r->n_reqs; i++)
+        free(r->reqs[i]);
+    memset(r, 0, sizeof *r);
+}
+
+/* "sip, sips" (the IANA legacy form, W123 from the check) is two schemes (§5.2.4). */
+static int add_schemes(struct rec *r, const char *s)
+{
+    char *copy = strdup(s), *save = NULL;
+
+    if (copy == NULL)
+        return EF_ENOMEM;
+    for (char *t = strtok_r(copy, ", \t", &save); t != NULL; t = strtok_r(NULL, ", \t", &save)) {
+        if (r->n_schemes == LIST_MAX || (r->schemes[r->n_schemes] = strdup(t)) == NULL) {
+            free(copy);
+            return r->n_schemes == LIST_MAX ? EF_E2BIG : EF_ENOMEM;
+        }
+        r->n_schemes++;
+    }
+    free(copy);
+    return 0;
+}
+
+static int add_xrefs(struct rec *r, xmlNodePtr n, bool docs)
+{
+    for (xmlNodePtr x = n->children; x != NULL; x = x->next) {
+        if (!is_el(x, "xref"))
+            continue;
+        if ((docs ? r->n_docs : r->n_reqs) == LIST_MAX)
+            return EF_E2BIG;
+        if (docs) {
+            struct doc *d = &r->docs[r->n_docs++];
+            char *sup = attr(x, "supplementary");
+            d->kind = attr(x, "type");
+            d->data = attr(x, "data");
+            if (d->data == NULL)
+                d->data = text(x);
+            if (d->kind == NULL)
+                d->kind = strdup("");
+            d->supplementary = sup != NULL && strcmp(sup, "yes") == 0;
+            free(sup);
+            if (d->kind == NULL || d->data == NULL)
+                return EF_ENOMEM;
+        } else if ((r->reqs[r->n_reqs++] = attr(x, "data")) == NULL) {
+            r->n_reqs--;
+        }
+    }
+    return 0;
+}
+
+/* The fields of one <record> (RFC 6117 §5.2). */
+static int read_record(xmlNodePtr n, struct rec *r)
+{
+    static const char *const names[] = {"type",  "subtype",  "class",
+                                        "usage", "security", "additionalinfo"};
+    char **dst[] = {&r->type, &r->subtype, &r->klass, &r->usage, &r->security, &r->addinfo};
+    int rc = 0;
+
+    r->date = attr(n, "date");
+    r->updated = attr(n, "updated");
+    for (xmlNodePtr k = n->children; k != NULL && rc == 0; k = k->next) {
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (is_el(k, names[i]) && *dst[i] == NULL && (*dst[i] = text(k)) == NULL)
+                rc = EF_ENOMEM;
+        if (is_el(k, "functionalspec") && r->fspec == NULL && (r->fspec = text(k)) == NULL)
+            rc = EF_ENOMEM;
+        if (is_el(k, "urischeme")) {
+            char *s = text(k);
+            rc = s != NULL ? add_schemes(r, s) : EF_ENOMEM;
+            free(s);
+        }
+        if (is_el(k, "registrationdocs"))
+            rc = add_xrefs(r, k, true);
+        if (is_el(k, "requesters"))
+            rc = add_xrefs(r, k, false);
+    }
+    if (rc == 0 && (r->type == NULL || r->klass == NULL || r->usage == NULL || r->fspec == NULL ||
+                    r->security == NULL))
+        rc = EF_ESYNTAX; /* the check refuses these first (E110) */
+    if (r->subtype != NULL && r->subtype[0] == '\0') {
+        free(r->subtype);
+        r->subtype = NULL;
+    }
+    return rc;
+}
+
+/* ---- import ---- */
+
+/* A registered Type:Subtype (§11.4: the clash is on the identical pair, case-insensitive). */
+static int find_id(sqlite3 *db, const char *type, const char *subtype, sqlite3_int64 *id)
+{
+    const char *p[] = {type, subtype};
+
+    return query_int(db,
+                     "SELECT id FROM enumservices WHERE type = ?1 AND"
+                     " ((?2 IS NULL AND subtype IS NULL) OR subtype = ?2)",
+                     p, 2, id);
+}
+
+/* 1 when r differs from the stored row id or brings schemes, documents or requesters. */
+static int differs(sqlite3 *db, const char *ids, const struct rec *r)
+{
+    sqlite3_int64 v;
+    int rc;
+    const char *p[] = {ids, r->klass, r->usage, r->fspec, r->security, r->addinfo};
+
+    rc = query_int(db,
+                   "SELECT 1 FROM enumservices WHERE id = ?1 AND class = ?2 AND usage = ?3"
+                   " AND functionalspec = ?4 AND security = ?5 AND additionalinfo IS ?6",
+                   p, 6, &v);
+    if (rc != 1)
+        return rc < 0 ? rc : 1;
+    for (size_t i = 0; i < r->n_schemes; i++) {
+        const char *q[] = {ids, r->schemes[i]};
+        rc = query_int(db, "SELECT 1 FROM urischemes WHERE enumservice = ?1 AND scheme = ?2", q, 2,
+                       &v);
+        if (rc != 1)
+            return rc < 0 ? rc : 1;
+    }
+    for (size_t i = 0; i < r->n_docs; i++) {
+        const char *q[] = {ids, r->docs[i].kind, r->docs[i].data};
+        rc = query_int(db,
+                       "SELECT 1 FROM registrationdocs WHERE enumservice = ?1 AND kind = ?2"
+                       " AND data = ?3",
+                       q, 3, &v);
+        if (rc != 1)
+            return rc < 0 ? rc : 1;
+    }
+    for (size_t i = 0; i < r->n_reqs; i++) {
+        const char *q[] = {ids, r->reqs[i]};
+        rc = query_int(db, "SELECT 1 FROM requesters WHERE enumservice = ?1 AND person = ?2", q, 2,
+                       &v);
+        if (rc != 1)
+            return rc < 0 ? rc : 1;
+    }
+    return 0;
+}
+
+/* Schemes, documents and requesters not yet stored; documents of an update are
+ * supplementary (§5.3). Existing rows stay (§11.7). */
+static int add_lists(sqlite3 *db, const char *ids, const struct rec *r, bool update)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < r->n_schemes && rc == 0; i++) {
+        const char *q[] = {ids, r->schemes[i]};
+        rc = exec_p(db,
+                    "INSERT OR IGNORE INTO urischemes(enumservice, pos, scheme) SELECT ?1,"
+                    " (SELECT count(*) FROM urischemes WHERE enumservice = ?1), ?2",
+                    q, 2, NULL);
+    }
+    for (size_t i = 0; i < r->n_docs && rc == 0; i++) {
+        const char *sup = update || r->docs[i].supplementary ? "1" : "0";
+        const char *q[] = {ids, r->docs[i].kind, r->docs[i].data, sup};
+        rc = exec_p(db,
+                    "INSERT OR IGNORE INTO registrationdocs(enumservice, kind, data,"
+                    " supplementary) VALUES(?1, ?2, ?3, CAST(?4 AS INTEGER))",
+                    q, 4, NULL);
+    }
+    for (size_t i = 0; i < r->n_reqs && rc == 0; i++) {
+        const char *q[] = {ids, r->reqs[i]};
+        rc = exec_p(db,
+                    "INSERT OR IGNORE INTO requesters(enumservice, pos, person) SELECT ?1,"
+                    " (SELECT count(*) FROM requesters WHERE enumservice = ?1), ?2",
+                    q, 2, NULL);
+    }
+    return rc;
+}
+
+static int store_record(sqlite3 *db, const struct rec *r, ef_reg_stats_t *stats)
+{
+    sqlite3_int64 id = 0;
+    char ids[24];
+    int rc = find_id(db, r->type, r->subtype, &id);
+
+    if (rc == 0) {
+        const char *p[] = {r->type,     r->subtype, r->klass, r->usage,  r->fspec,
+                           r->security, r->addinfo, r->date,  r->updated};
+        rc = exec_p(db,
+                    "INSERT INTO enumservices(type, subtype, class, usage, functionalspec,"
+                    " security, additionalinfo, created, updated)"
+                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    p, 9, NULL);
+        snprintf(ids, sizeof ids, "%lld", (long long)sqlite3_last_insert_rowid(db));
+        stats->added++;
+        return rc != 0 ? rc : add_lists(db, ids, r, false);
+    }
+    if (rc < 0)
+        return rc;
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    rc = differs(db, ids, r);
+    if (rc <= 0) {
+        stats->unchanged += rc == 0;
+        return rc;
+    }
+    {
+        const char *p[] = {ids,
+                           r->klass,
+                           r->usage,
+                           r->fspec,
+                           r->security,
+                           r->addinfo,
+                           r->updated ? r->updated : r->date};
+        rc = exec_p(db,
+                    "UPDATE enumservices SET class = ?2, usage = ?3, functionalspec = ?4,"
+                    " security = ?5, additionalinfo = ?6, updated = coalesce(?7, updated)"
+                    " WHERE id = ?1",
+                    p, 7, NULL);
+    }
+    stats->updated++;
+    return rc != 0 ? rc : add_lists(db, ids, r, true);
+}
+
+static int store_person(sqlite3 *db, xmlNodePtr n, ef_reg_stats_t *stats)
+{
+    static const char *const names[] = {"name", "org", "uri", "updated"};
+    char *v[5] = {attr(n, "id"), NULL, NULL, NULL, NULL};
+    int rc = 0, changes = 0;
+
+    for (xmlNodePtr k = n->children; k != NULL; k = k->next)
+        for (size_t i = 0; i < 4; i++)
+            if (is_el(k, names[i]) && v[i + 1] == NULL)
+                v[i + 1] = text(k);
+    if (v[0] != NULL) {
+        const char *p[] = {v[0], v[1], v[2], v[3], v[4]};
+        rc = exec_p(db,
+                    "INSERT INTO people(id, name, org, uri, updated) VALUES(?1, ?2, ?3, ?4, ?5)"
+                    " ON CONFLICT(id) DO UPDATE SET name = excluded.name, org = excluded.org,"
+                    " uri = excluded.uri, updated = excluded.updated WHERE name IS NOT"
+                    " excluded.name OR org IS NOT excluded.org OR uri IS NOT excluded.uri"
+                    " OR updated IS NOT excluded.updated",
+                    p, 5, &changes);
+        stats->people += (size_t)changes;
+    }
+    for (size_t i = 0; i < 5; i++)
+        free(v[i]);
+    return rc;
+}
+
+/* Every <record> and <person> under n, in document order. */
+static int store_tree(sqlite3 *db, xmlNodePtr n, ef_reg_stats_t *stats)
+{
+    int rc = 0;
+
+    if (is_el(n, "record")) {
+        struct rec r = {0};
+        stats->records++;
+        rc = read_record(n, &r);
+        if (rc == 0)
+            rc = store_record(db, &r, stats);
+        rec_free(&r);
+        return rc;
+    }
+    if (is_el(n, "person"))
+        return store_person(db, n, stats);
+    for (xmlNodePtr k = n->children; k != NULL && rc == 0; k = k->next)
+        if (k->type == XML_ELEMENT_NODE)
+            rc = store_tree(db, k, stats);
+    return rc;
+}
+
+static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                           const xmlChar *system_id, xmlChar *content)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+
+    (void)name;
+    (void)type;
+    (void)public_id;
+    (void)system_id;
+    (void)content;
+    *(bool *)ctxt->_private = true;
+    xmlStopParser(ctxt);
+}
+
+static void on_error(void *data, xmlErrorPtr err)
+{
+    (void)data;
+    (void)err;
+}
+
+/* Parse as the check does (no network, no DTD, no entities); NULL when refused. */
+static xmlDocPtr parse(const char *buf, size_t len, const char *name)
+{
+    xmlParserCtxtPtr ctxt;
+    xmlDocPtr doc;
+    bool entity = false;
+
+    pthread_once(&init_once, init_parser);
+    ctxt = xmlNewParserCtxt();
+    if (ctxt == NULL)
+        return NULL;
+    ctxt->_private = &entity;
+    ctxt->sax->entityDecl = on_entity_decl;
+    ctxt->sax->serror = on_error;
+    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                XML_PARSE_NOCDATA);
+    if (doc != NULL && (entity || !ctxt->wellFormed)) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    xmlFreeParserCtxt(ctxt);
+    return doc;
+}
+
+/* The file, at most EF_TPL_SIZE_MAX + 1 bytes (the check refuses more). */
+static int slurp(const char *path, char **buf, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    int rc = 0;
+
+    if (f == NULL)
+        return -errno;
+    *buf = malloc(EF_TPL_SIZE_MAX + 1);
+    if (*buf == NULL) {
+        fclose(f);
+        return EF_ENOMEM;
+    }
+    *len = fread(*buf, 1, EF_TPL_SIZE_MAX + 1, f);
+    if (ferror(f)) {
+        rc = -EIO;
+        free(*buf);
+        *buf = NULL;
+    }
+    fclose(f);
+    return rc;
+}
+
+/* The template check (lib/enum/template.c); its first cap findings go to out. */
+static int check(const char *buf, size_t len, const char *path, ef_tpl_finding_t *out, size_t cap,
+                 size_t *n_out, char *errbuf, size_t errcap)
+{
+    ef_tpl_finding_t *all = calloc(FIND_CAP, sizeof *all);
+    size_t n = 0;
+    int rc;
+
+    if (all == NULL)
+        return EF_ENOMEM;
+    rc = ef_tpl_check_memory(buf, len, path, all, FIND_CAP, &n, errbuf, errcap);
+    if (rc == EF_E2BIG || (rc == 0 && !ef_tpl_findings_ok(all, n))) {
+        set_err(errbuf, errcap, "refused: the template check found errors");
+        rc = EF_EINVAL;
+    }
+    *n_out = n < cap ? n : cap;
+    if (*n_out > 0)
+        memcpy(out, all, *n_out * sizeof *all);
+    free(all);
+    return rc;
+}
+
+/* One transaction (BEGIN IMMEDIATE ... COMMIT), rolled back on any error. */
+static int import_doc(ef_reg_t *reg, xmlDocPtr doc, ef_reg_stats_t *stats, char *errbuf,
+                      size_t errcap)
+{
+    int rc;
+
+    if (sqlite3_exec(reg->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        set_err(errbuf, errcap, "%s", sqlite3_errmsg(reg->db));
+        return EF_ECONFIG;
+    }
+    rc = store_tree(reg->db, xmlDocGetRootElement(doc), stats);
+    if (rc == 0 && sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = EF_ECONFIG;
+    if (rc != 0) {
+        set_err(errbuf, errcap, "import failed, nothing changed: %s",
+                rc == EF_ECONFIG ? sqlite3_errmsg(reg->db) : ef_strerror(rc));
+        sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
+        memset(stats, 0, sizeof *stats);
+    }
+    return rc;
+}
+
+int ef_reg_import_file(ef_reg_t *reg, const char *path, ef_reg_stats_t *stats,
+                       ef_tpl_finding_t *out, size_t cap, size_t *n_out, char *errbuf,
+                       size_t errcap)
+{
+    ef_reg_stats_t dummy;
+    char *buf = NULL;
+    size_t len = 0;
+    xmlDocPtr doc;
+    int rc;
+
+    if (reg == NULL || path == NULL || n_out == NULL || (out == NULL && cap > 0))
+        return EF_EINVAL;
+    if (stats == NULL)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    *n_out = 0;
+    rc = slurp(path, &buf, &len);
+    if (rc != 0) {
+        set_err(errbuf, errcap, "%s: %s", path, ef_strerror(rc));
+        return rc;
+    }
+    rc = check(buf, len, path, out, cap, n_out, errbuf, errcap);
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    doc = parse(buf, len, path);
+    free(buf);
+    if (doc == NULL) {
+        set_err(errbuf, errcap, "refused: not well-formed XML");
+        return EF_ESYNTAX;
+    }
+    rc = import_doc(reg, doc, stats, errbuf, errcap);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* ---- list, show ---- */
+
+static int cat_row(void *arg, sqlite3_stmt *st)
+{
+    xmlBufferPtr b = arg;
+
+    if (xmlBufferLength(b) > 0)
+        xmlBufferCCat(b, ", ");
+    xmlBufferCCat(b, nz(col(st, 0)));
+    return 0;
+}
+
+/* The first column of every row of sql (parameter: id), joined with ", "; malloc'd. */
+static char *joined(sqlite3 *db, const char *sql, sqlite3_int64 id)
+{
+    xmlBufferPtr b = xmlBufferCreate();
+    char *s = NULL;
+
+    if (b == NULL)
+        return NULL;
+    if (each_row(db, sql, id, cat_row, b) == 0)
+        s = strdup((const char *)xmlBufferContent(b));
+    xmlBufferFree(b);
+    return s;
+}
+
+static const char schemes_sql[] =
+    "SELECT scheme FROM urischemes WHERE enumservice = ?1 ORDER BY pos";
+static const char docs_sql[] =
+    "SELECT kind || ':' || data || CASE WHEN supplementary THEN ' (supplementary)' ELSE '' END"
+    " FROM registrationdocs WHERE enumservice = ?1 ORDER BY id";
+static const char reqs_sql[] =
+    "SELECT r.person || ifnull(' (' || p.name || ')', '') FROM requesters r LEFT JOIN people p"
+    " ON p.id = r.person WHERE r.enumservice = ?1 ORDER BY r.pos";
+static const char order_sql[] =
+    " ORDER BY type COLLATE NOCASE, ifnull(subtype, '') COLLATE NOCASE, id";
+
+struct out_ctx {
+    sqlite3 *db;
+    FILE *f;
+    xmlTextWriterPtr w;
+};
+
+static void print_name(FILE *f, sqlite3_stmt *st)
+{
+    fputs(nz(col(st, 1)), f);
+    if (col(st, 2) != NULL)
+        fprintf(f, ":%s", col(st, 2));
+}
+
+static int list_row(void *arg, sqlite3_stmt *st)
+{
+    struct out_ctx *o = arg;
+    char *schemes = joined(o->db, schemes_sql, sqlite3_column_int64(st, 0));
+
+    if (schemes == NULL)
+        return EF_ENOMEM;
+    for (char *p = strchr(schemes, ' '); p != NULL; p = strchr(p, ' '))
+        memmove(p, p + 1, strlen(p)); /* "sip, sips" -> "sip,sips" */
+    print_name(o->f, st);
+    fprintf(o->f, "  %s  %s  %s\n", nz(col(st, 3)), nz(col(st, 4)), schemes);
+    free(schemes);
+    return 0;
+}
+
+int ef_reg_list(ef_reg_t *reg, FILE *out)
+{
+    struct out_ctx o = {.db = reg != NULL ? reg->db : NULL, .f = out};
+    char sql[sizeof cols_sql + sizeof order_sql];
+
+    if (reg == NULL || out == NULL)
+        return EF_EINVAL;
+    snprintf(sql, sizeof sql, "%s%s", cols_sql, order_sql);
+    return each_row(reg->db, sql, 0, list_row, &o);
+}
+
+/* A text field: paragraphs indented by four spaces. */
+static void print_prose(FILE *f, const char *label, const char *s)
+{
+    if (s == NULL)
+        return;
+    fprintf(f, "%s:\n    ", label);
+    for (const char *p = s; *p != '\0'; p++) {
+        if (p[0] == '\n' && p[1] == '\n') {
+            fputs("\n\n    ", f);
+            p++;
+        } else {
+            fputc(*p, f);
+        }
+    }
+    fputc('\n', f);
+}
+
+static int show_row(void *arg, sqlite3_stmt *st)
+{
+    struct out_ctx *o = arg;
+    sqlite3_int64 id = sqlite3_column_int64(st, 0);
+    char *schemes = joined(o->db, schemes_sql, id), *docs = joined(o->db, docs_sql, id),
+         *reqs = joined(o->db, reqs_sql, id);
+    int rc = schemes && docs && reqs ? 0 : EF_ENOMEM;
+
+    if (rc == 0) {
+        fputs("Enumservice:         ", o->f);
+        print_name(o->f, st);
+        fprintf(o->f, "\nClass:               %s\n", nz(col(st, 3)));
+        fprintf(o->f, "Type:                %s\n", nz(col(st, 1)));
+        fprintf(o->f, "Subtype:             %s\n", col(st, 2) ? col(st, 2) : "(none)");
+        fprintf(o->f, "URI Scheme(s):       %s\n", schemes);
+        fprintf(o->f, "Usage:               %s\n", nz(col(st, 4)));
+        fprintf(o->f, "Registration docs:   %s\n", docs);
+        fprintf(o->f, "Requesters:          %s\n", reqs);
+        fprintf(o->f, "Created:             %s\n", col(st, 8) ? col(st, 8) : "-");
+        fprintf(o->f, "Updated:             %s\n", col(st, 9) ? col(st, 9) : "-");
+        print_prose(o->f, "Functional specification", col(st, 5));
+        print_prose(o->f, "Security considerations", col(st, 6));
+        print_prose(o->f, "Additional information", col(st, 7));
+    }
+    free(schemes);
+    free(docs);
+    free(reqs);
+    return rc;
+}
+
+int ef_reg_show(ef_reg_t *reg, const char *name, FILE *out)
+{
+    struct out_ctx o = {.db = reg != NULL ? reg->db : NULL, .f = out};
+    char *type, *colon;
+    sqlite3_int64 id = 0;
+    int rc;
+
+    if (reg == NULL || name == NULL || out == NULL)
+        return EF_EINVAL;
+    type = strdup(name);
+    if (type == NULL)
+        return EF_ENOMEM;
+    colon = strchr(type, ':');
+    if (colon != NULL)
+        *colon++ = '\0';
+    rc = find_id(reg->db, type, colon, &id);
+    free(type);
+    if (rc <= 0)
+        return rc == 0 ? EF_ENODATA : rc;
+    {
+        char sql[sizeof cols_sql + 32];
+        snprintf(sql, sizeof sql, "%s WHERE id = ?1", cols_sql);
+        return each_row(reg->db, sql, id, show_row, &o);
+    }
+}
+
+/* ---- export ---- */
+
+#define W(s) ((const xmlChar *)(s))
+
+/* A text field as <paragraph>s, one per "\n\n"-separated part. */
+static void write_prose(xmlTextWriterPtr w, const char *el, const char *s)
+{
+    if (s == NULL)
+        return;
+    xmlTextWriterStartElement(w, W(el));
+    for (const char *p = s; *p != '\0';) {
+        const char *end = strstr(p, "\n\n");
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+        xmlTextWriterStartElement(w, W("paragraph"));
+        xmlTextWriterWriteFormatString(w, "%.*s", (int)n, p);
+        xmlTextWriterEndElement(w);
+        p += n + (end != NULL ? 2 : 0);
+    }
+    xmlTextWriterEndElement(w);
+}
+
+static int xml_scheme(void *arg, sqlite3_stmt *st)
+{
+    xmlTextWriterWriteElement(((struct out_ctx *)arg)->w, W("urischeme"), W(nz(col(st, 0))));
+    return 0;
+}
+
+static int xml_xref(void *arg, sqlite3_stmt *st)
+{
+    xmlTextWriterPtr w = ((struct out_ctx *)arg)->w;
+
+    xmlTextWriterStartElement(w, W("xref"));
+    xmlTextWriterWriteAttribute(w, W("type"), W(nz(col(st, 0))));
+    xmlTextWriterWriteAttribute(w, W("data"), W(nz(col(st, 1))));
+    if (sqlite3_column_int(st, 2))
+        xmlTextWriterWriteAttribute(w, W("supplementary"), W("yes"));
+    xmlTextWriterEndElement(w);
+    return 0;
+}
+
+static int xml_record(void *arg, sqlite3_stmt *st)
+{
+    struct out_ctx *o = arg;
+    xmlTextWriterPtr w = o->w;
+    sqlite3_int64 id = sqlite3_column_int64(st, 0);
+    int rc;
+
+    xmlTextWriterStartElement(w, W("record"));
+    if (col(st, 8) != NULL)
+        xmlTextWriterWriteAttribute(w, W("date"), W(col(st, 8)));
+    if (col(st, 9) != NULL)
+        xmlTextWriterWriteAttribute(w, W("updated"), W(col(st, 9)));
+    xmlTextWriterWriteElement(w, W("class"), W(nz(col(st, 3))));
+    xmlTextWriterWriteElement(w, W("type"), W(nz(col(st, 1))));
+    if (col(st, 2) != NULL)
+        xmlTextWriterWriteElement(w, W("subtype"), W(col(st, 2)));
+    rc = each_row(o->db, schemes_sql, id, xml_scheme, o);
+    write_prose(w, "functionalspec", col(st, 5));
+    write_prose(w, "security", col(st, 6));
+    xmlTextWriterWriteElement(w, W("usage"), W(nz(col(st, 4))));
+    xmlTextWriterStartElement(w, W("registrationdocs"));
+    if (rc == 0)
+        rc = each_row(o->db,
+                      "SELECT kind, data, supplementary FROM registrationdocs"
+                      " WHERE enumservice = ?1 ORDER BY id",
+                      id, xml_xref, o);
+    xmlTextWriterEndElement(w);
+    xmlTextWriterStartElement(w, W("requesters"));
+    if (rc == 0)
+        rc = each_row(o->db,
+                      "SELECT 'person', person, 0 FROM requesters WHERE enumservice = ?1"
+                      " ORDER BY pos",
+                      id, xml_xref, o);
+    xmlTextWriterEndElement(w);
+    write_prose(w, "additionalinfo", col(st, 7));
+    xmlTextWriterEndElement(w);
+    return rc;
+}
+
+static int xml_person(void *arg, sqlite3_stmt *st)
+{
+    static const char *const names[] = {"name", "org", "uri", "updated"};
+    xmlTextWriterPtr w = ((struct out_ctx *)arg)->w;
+
+    xmlTextWriterStartElement(w, W("person"));
+    xmlTextWriterWriteAttribute(w, W("id"), W(nz(col(st, 0))));
+    for (int i = 0; i < 4; i++)
+        if (col(st, i + 1) != NULL)
+            xmlTextWriterWriteElement(w, W(names[i]), W(col(st, i + 1)));
+    xmlTextWriterEndElement(w);
+    return 0;
+}
+
+/* IANA's layout: <registry> holding <registry id="enum-services-1"> and <people>. */
+static int export_xml(struct out_ctx *o, const char *sql)
+{
+    xmlBufferPtr b = xmlBufferCreate();
+    int rc;
+
+    if (b == NULL || (o->w = xmlNewTextWriterMemory(b, 0)) == NULL) {
+        xmlBufferFree(b);
+        return EF_ENOMEM;
+    }
+    xmlTextWriterSetIndent(o->w, 1);
+    xmlTextWriterStartDocument(o->w, "1.0", "UTF-8", NULL);
+    xmlTextWriterStartElement(o->w, W("registry"));
+    xmlTextWriterWriteAttribute(o->w, W("xmlns"), W(IANA_NS));
+    xmlTextWriterWriteAttribute(o->w, W("id"), W("enum-services"));
+    xmlTextWriterWriteElement(o->w, W("title"), W("Enumservice Registrations"));
+    xmlTextWriterStartElement(o->w, W("registry"));
+    xmlTextWriterWriteAttribute(o->w, W("id"), W("enum-services-1"));
+    xmlTextWriterWriteElement(o->w, W("title"), W("Enumservice Registrations"));
+    rc = each_row(o->db, sql, 0, xml_record, o);
+    xmlTextWriterEndElement(o->w);
+    xmlTextWriterStartElement(o->w, W("people"));
+    if (rc == 0)
+        rc = each_row(o->db, "SELECT id, name, org, uri, updated FROM people ORDER BY id", 0,
+                      xml_person, o);
+    xmlTextWriterEndDocument(o->w);
+    xmlFreeTextWriter(o->w);
+    if (rc == 0 && fwrite(xmlBufferContent(b), 1, (size_t)xmlBufferLength(b), o->f) !=
+                       (size_t)xmlBufferLength(b))
+        rc = -EIO;
+    xmlBufferFree(b);
+    return rc;
+}
+
+/* IANA's plain-text table: name, class, schemes, usage, documents. */
+static int text_row(void *arg, sqlite3_stmt *st)
+{
+    struct out_ctx *o = arg;
+    sqlite3_int64 id = sqlite3_column_int64(st, 0);
+    char *schemes = joined(o->db, schemes_sql, id), *docs = joined(o->db, docs_sql, id);
+    char name[256];
+
+    if (schemes != NULL && docs != NULL) {
+        snprintf(name, sizeof name, "%s%s%s", nz(col(st, 1)), col(st, 2) ? ":" : "",
+                 nz(col(st, 2)));
+        fprintf(o->f, "%-20s %-31s %-14s %-12s %s\n", name, nz(col(st, 3)), schemes, nz(col(st, 4)),
+                docs);
+    }
+    free(schemes);
+    free(docs);
+    return schemes != NULL && docs != NULL ? 0 : EF_ENOMEM;
+}
+
+/* Text for HTML: & < > " ' escaped. */
+static void put_html(FILE *f, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    }
+}
+
+static int html_row(void *arg, sqlite3_stmt *st)
+{
+    struct out_ctx *o = arg;
+    sqlite3_int64 id = sqlite3_column_int64(st, 0);
+    char *v[3] = {joined(o->db, schemes_sql, id), joined(o->db, docs_sql, id),
+                  joined(o->db, reqs_sql, id)};
+    const char *cells[] = {col(st, 3), v[0], col(st, 4), v[1], v[2], col(st, 5), col(st, 6)};
+    int rc = v[0] && v[1] && v[2] ? 0 : EF_ENOMEM;
+
+    if (rc == 0) {
+        fputs("<tr><td>", o->f);
+        put_html(o->f, col(st, 1));
+        if (col(st, 2) != NULL) {
+            fputc(':', o->f);
+            put_html(o->f, col(st, 2));
+        }
+        for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+            fputs("</td><td>", o->f);
+            put_html(o->f, cells[i]);
+        }
+        fputs("</td></tr>\n", o->f);
+    }
+    for (int i = 0; i < 3; i++)
+        free(v[i]);
+    return rc;
+}
+
+int ef_reg_export(ef_reg_t *reg, ef_reg_format_t format, FILE *out)
+{
+    struct out_ctx o = {.db = reg != NULL ? reg->db : NULL, .f = out};
+    char sql[sizeof cols_sql + sizeof order_sql];
+    int rc;
+
+    if (reg == NULL || out == NULL)
+        return EF_EINVAL;
+    snprintf(sql, sizeof sql, "%s%s", cols_sql, order_sql);
+    if (format == EF_REG_XML)
+        return export_xml(&o, sql);
+    if (format == EF_REG_TEXT) {
+        fputs("Enumservice Registrations\n\n", out);
+        fprintf(out, "%-20s %-31s %-14s %-12s %s\n", "Enumservice", "Class", "URI Scheme(s)",
+                "Usage", "Registration Documents");
+        return each_row(reg->db, sql, 0, text_row, &o);
+    }
+    if (format != EF_REG_HTML)
+        return EF_EINVAL;
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+          "<title>Enumservice Registrations</title></head>\n<body>\n"
+          "<h1>Enumservice Registrations</h1>\n<table>\n<tr><th>Enumservice</th><th>Class</th>"
+          "<th>URI Scheme(s)</th><th>Usage</th><th>Registration Documents</th>"
+          "<th>Requesters</th><th>Functional Specification</th><th>Security</th></tr>\n",
+          out);
+    rc = each_row(reg->db, sql, 0, html_row, &o);
+    fputs("</table>\n</body>\n</html>\n", out);
+    return rc;
+}
