@@ -6,10 +6,8 @@
  * Safety: a file is checked with ef_tpl_check_memory (lib/enum/template.c)
  * before anything is written: errors refuse it, so entity declarations (XXE,
  * expansion), oversized and too deeply nested files never reach the import.
- * The import parses the same bytes again the same way: XML_PARSE_NONET,
- * without XML_PARSE_NOENT or XML_PARSE_DTDLOAD, the first entity declaration
- * stops the parse, errors go to a per-context handler. SQL is static text with
- * bound parameters only.
+ * The import parses the same bytes again through the same safe reader as the
+ * check (enum/xml_safe.h). SQL is static text with bound parameters only.
  *
  * Rules: Type:Subtype is the key, compared case-insensitively (COLLATE NOCASE)
  * and stored as given; a record for a registered key is a clash (§11.4) that
@@ -18,7 +16,6 @@
  * new ones are added as supplementary. Nothing is ever deleted (§11.7).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +25,7 @@
 #include <libxml/xmlwriter.h>
 #include <sqlite3.h>
 
+#include "enum/xml_safe.h"
 #include "enumfed/registry.h"
 
 #define IANA_NS "http://www.iana.org/assignments"
@@ -79,13 +77,6 @@ static const char schema_sql[] =
 static const char cols_sql[] =
     "SELECT id, type, subtype, class, usage, functionalspec, security, additionalinfo,"
     " created, updated FROM enumservices";
-
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-
-static void init_parser(void)
-{
-    xmlInitParser();
-}
 
 static void set_err(char *errbuf, size_t errcap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -589,74 +580,6 @@ static int store_tree(sqlite3 *db, xmlNodePtr n, ef_reg_stats_t *stats)
     return rc;
 }
 
-static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-                           const xmlChar *system_id, xmlChar *content)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-
-    (void)name;
-    (void)type;
-    (void)public_id;
-    (void)system_id;
-    (void)content;
-    *(bool *)ctxt->_private = true;
-    xmlStopParser(ctxt);
-}
-
-static void on_error(void *data, xmlErrorPtr err)
-{
-    (void)data;
-    (void)err;
-}
-
-/* Parse as the check does (no network, no DTD, no entities); NULL when refused. */
-static xmlDocPtr parse(const char *buf, size_t len, const char *name)
-{
-    xmlParserCtxtPtr ctxt;
-    xmlDocPtr doc;
-    bool entity = false;
-
-    pthread_once(&init_once, init_parser);
-    ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL)
-        return NULL;
-    ctxt->_private = &entity;
-    ctxt->sax->entityDecl = on_entity_decl;
-    ctxt->sax->serror = on_error;
-    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                XML_PARSE_NOCDATA);
-    if (doc != NULL && (entity || !ctxt->wellFormed)) {
-        xmlFreeDoc(doc);
-        doc = NULL;
-    }
-    xmlFreeParserCtxt(ctxt);
-    return doc;
-}
-
-/* The file, at most EF_TPL_SIZE_MAX + 1 bytes (the check refuses more). */
-static int slurp(const char *path, char **buf, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    int rc = 0;
-
-    if (f == NULL)
-        return -errno;
-    *buf = malloc(EF_TPL_SIZE_MAX + 1);
-    if (*buf == NULL) {
-        fclose(f);
-        return EF_ENOMEM;
-    }
-    *len = fread(*buf, 1, EF_TPL_SIZE_MAX + 1, f);
-    if (ferror(f)) {
-        rc = -EIO;
-        free(*buf);
-        *buf = NULL;
-    }
-    fclose(f);
-    return rc;
-}
-
 /* The template check (lib/enum/template.c); its first cap findings go to out. */
 static int check(const char *buf, size_t len, const char *path, ef_tpl_finding_t *out, size_t cap,
                  size_t *n_out, char *errbuf, size_t errcap)
@@ -706,6 +629,7 @@ int ef_reg_import_file(ef_reg_t *reg, const char *path, ef_reg_stats_t *stats,
                        size_t errcap)
 {
     ef_reg_stats_t dummy;
+    struct ef__xml_error xerr;
     char *buf = NULL;
     size_t len = 0;
     xmlDocPtr doc;
@@ -717,7 +641,7 @@ int ef_reg_import_file(ef_reg_t *reg, const char *path, ef_reg_stats_t *stats,
         stats = &dummy;
     memset(stats, 0, sizeof *stats);
     *n_out = 0;
-    rc = slurp(path, &buf, &len);
+    rc = ef__xml_slurp(path, EF_TPL_SIZE_MAX, &buf, &len);
     if (rc != 0) {
         set_err(errbuf, errcap, "%s: %s", path, ef_strerror(rc));
         return rc;
@@ -727,11 +651,11 @@ int ef_reg_import_file(ef_reg_t *reg, const char *path, ef_reg_stats_t *stats,
         free(buf);
         return rc;
     }
-    doc = parse(buf, len, path);
+    doc = ef__xml_read(buf, len, path, &xerr); /* the check passed: this parse succeeds */
     free(buf);
     if (doc == NULL) {
-        set_err(errbuf, errcap, "refused: not well-formed XML");
-        return EF_ESYNTAX;
+        set_err(errbuf, errcap, "refused: %s", xerr.msg);
+        return xerr.status;
     }
     rc = import_doc(reg, doc, stats, errbuf, errcap);
     xmlFreeDoc(doc);

@@ -30,7 +30,6 @@
  *   W151 a Type with exactly one Subtype                          §4.2.1
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +39,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "enum/xml_safe.h"
 #include "enumfed/enumsvc.h"
 #include "enumfed/template.h"
 
@@ -61,13 +61,6 @@ struct rec {
     bool has_subtype;
     long line;
 };
-
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-
-static void init_parser(void)
-{
-    xmlInitParser();
-}
 
 static void add(struct ctx *c, const char *code, long line, const char *section, const char *fmt,
                 ...) __attribute__((format(printf, 5, 6)));
@@ -553,36 +546,6 @@ out:
     free(recs);
 }
 
-/* Parse-time hooks: the first entity declaration stops the parse. */
-struct parse_state {
-    bool entity;
-    int line, column;
-    char msg[128];
-};
-
-static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-                           const xmlChar *system_id, xmlChar *content)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse_state *st = ctxt->_private;
-
-    (void)name;
-    (void)type;
-    (void)public_id;
-    (void)system_id;
-    (void)content;
-    st->entity = true;
-    if (ctxt->input != NULL)
-        st->line = ctxt->input->line;
-    xmlStopParser(ctxt);
-}
-
-static void on_error(void *data, xmlErrorPtr err)
-{
-    (void)data;
-    (void)err; /* read from ctxt->lastError; this only keeps libxml2 quiet */
-}
-
 static void set_err(char *errbuf, size_t errcap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -609,8 +572,7 @@ int ef_tpl_check_memory(const char *buf, size_t len, const char *name, ef_tpl_fi
                         size_t cap, size_t *n_out, char *errbuf, size_t errcap)
 {
     struct ctx c = {.out = out, .cap = cap};
-    struct parse_state st = {0};
-    xmlParserCtxtPtr ctxt;
+    struct ef__xml_error xerr;
     xmlDocPtr doc;
     int rc = 0;
 
@@ -625,36 +587,19 @@ int ef_tpl_check_memory(const char *buf, size_t len, const char *name, ef_tpl_fi
         *n_out = c.n;
         return EF_EINVAL;
     }
-    if (len > INT32_MAX)
-        return EF_E2BIG;
-    pthread_once(&init_once, init_parser);
-    ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL)
-        return EF_ENOMEM;
-    ctxt->_private = &st;
-    ctxt->sax->entityDecl = on_entity_decl;
-    ctxt->sax->serror = on_error;
-    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                XML_PARSE_NOCDATA);
-    if (st.entity) {
-        add(&c, "E101", st.line, "RFC 6117 §11.2",
+    doc = ef__xml_read(buf, len, name, &xerr);
+    if (xerr.status == EF_EINVAL) {
+        add(&c, "E101", xerr.line, "RFC 6117 §11.2",
             "refused: the DOCTYPE declares entities (external or expanding entities)");
-        set_err(errbuf, errcap, "line %d: refused: the DOCTYPE declares entities", st.line);
+        set_err(errbuf, errcap, "line %d: refused: the DOCTYPE declares entities", xerr.line);
         rc = EF_EINVAL;
-    } else if (doc == NULL || !ctxt->wellFormed) {
-        const xmlError *e = &ctxt->lastError;
-        char msg[128];
-        size_t k;
-
-        snprintf(msg, sizeof msg, "%s", e->message != NULL ? e->message : "parse error");
-        k = strlen(msg);
-        while (k > 0 && (msg[k - 1] == '\n' || msg[k - 1] == ' '))
-            msg[--k] = '\0';
-        add(&c, "E100", e->line, "RFC 6117 §11.2", "not well-formed XML: %s (line %d, column %d)",
-            msg, e->line, e->int2);
-        set_err(errbuf, errcap, "line %d, column %d: %s", e->line, e->int2, msg);
+    } else if (xerr.status == EF_ESYNTAX) {
+        add(&c, "E100", xerr.line, "RFC 6117 §11.2", "not well-formed XML: %s (line %d, column %d)",
+            xerr.msg, xerr.line, xerr.column);
+        set_err(errbuf, errcap, "line %d, column %d: %s", xerr.line, xerr.column, xerr.msg);
         rc = EF_ESYNTAX;
+    } else if (doc == NULL) {
+        rc = xerr.status;
     } else if (max_depth(xmlDocGetRootElement(doc), 1) > EF_TPL_DEPTH_MAX) {
         add(&c, "E103", 0, "RFC 6117 §11.2", "refused: elements nested deeper than %d",
             EF_TPL_DEPTH_MAX);
@@ -666,7 +611,6 @@ int ef_tpl_check_memory(const char *buf, size_t len, const char *name, ef_tpl_fi
             rc = EF_E2BIG;
     }
     xmlFreeDoc(doc);
-    xmlFreeParserCtxt(ctxt);
     *n_out = c.n;
     return rc;
 }
@@ -674,7 +618,6 @@ int ef_tpl_check_memory(const char *buf, size_t len, const char *name, ef_tpl_fi
 int ef_tpl_check_file(const char *path, ef_tpl_finding_t *out, size_t cap, size_t *n_out,
                       char *errbuf, size_t errcap)
 {
-    FILE *f;
     char *buf;
     size_t len;
     int rc;
@@ -683,27 +626,11 @@ int ef_tpl_check_file(const char *path, ef_tpl_finding_t *out, size_t cap, size_
         *n_out = 0;
     if (path == NULL || n_out == NULL || (out == NULL && cap > 0))
         return EF_EINVAL;
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        rc = -errno;
-        set_err(errbuf, errcap, "%s", strerror(errno));
+    rc = ef__xml_slurp(path, EF_TPL_SIZE_MAX, &buf, &len);
+    if (rc < 0) {
+        set_err(errbuf, errcap, "%s", ef_strerror(rc));
         return rc;
     }
-    /* one byte more than the limit tells a too large file */
-    buf = malloc(EF_TPL_SIZE_MAX + 1);
-    if (buf == NULL) {
-        fclose(f);
-        return EF_ENOMEM;
-    }
-    len = fread(buf, 1, EF_TPL_SIZE_MAX + 1, f);
-    if (ferror(f)) {
-        rc = errno != 0 ? -errno : -EIO;
-        set_err(errbuf, errcap, "%s", strerror(-rc));
-        fclose(f);
-        free(buf);
-        return rc;
-    }
-    fclose(f);
     rc = ef_tpl_check_memory(buf, len, path, out, cap, n_out, errbuf, errcap);
     free(buf);
     return rc;
