@@ -4,15 +4,18 @@
 # only asks apt for what is missing, so a second run costs nothing.
 #   deps.sh build   - what building and the demo need
 #   deps.sh test    - that, plus the peers and tools of the tests
+#   deps.sh bench   - that, plus the peers the benchmarks compare with
 set -eu
 
-build="build-essential cmake pkg-config libunbound-dev libevent-dev libknot-dev libxml2-dev libsqlite3-dev dns-root-data"
+build="build-essential cmake pkg-config libunbound-dev libevent-dev libknot-dev libxml2-dev libsqlite3-dev libssl-dev libconfig-dev openssl sip-tester dns-root-data"
 test="$build clang libclang-rt-14-dev knot knot-dnsutils ldnsutils jq valgrind python3 clang-format iproute2 libosip2-dev libsofia-sip-ua-dev"
+bench="$test kamailio kamailio-tls-modules"
 
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;
-*) echo "usage: deps.sh build|test" >&2; exit 2 ;;
+bench) want=$bench ;;
+*) echo "usage: deps.sh build|test|bench" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -30,3 +33,4 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends $missing
 # knot's package starts a system knotd; the tests start their own on free ports.
 systemctl disable --now knot >/dev/null 2>&1 || true
+systemctl disable --now kamailio >/dev/null 2>&1 || true
