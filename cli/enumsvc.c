@@ -2,7 +2,8 @@
 /*
  * enumsvc -- Enumservice registrations (RFC 6117) and the ENUM zones that use
  * them: checks Type/Subtype strings and registration templates, and lints
- * zone files. The registry and the review workflow are not written yet.
+ * zone files, keeps the Enumservice registry (RFC 6117 §11) and runs the
+ * review of new registrations (RFC 6117 §6, §7).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,12 +15,18 @@ static void usage(FILE *out)
 {
     fputs("usage: enumsvc check-type [--json] [--allow-examples] TYPE[:SUBTYPE]...\n"
           "       enumsvc check [--json] TEMPLATE.xml...\n"
-          "       enumsvc registry [--db FILE] import FILE | list | show TYPE[:SUBTYPE] |\n"
+          "       enumsvc registry [--db FILE] import FILE [--escrow SPEC] | list |\n"
+          "                        show TYPE[:SUBTYPE] | escrow TYPE[:SUBTYPE] [-o FILE] |\n"
           "                        export --format xml|text|html\n"
+          "       enumsvc review [--db FILE] submit|comments|revise|iana|expert|publish|\n"
+          "                      register|status|checklist ... (see enumsvc review --help)\n"
           "       enumsvc lint-zone [--json] [--origin NAME] ZONEFILE\n"
           "  check-type  every RFC 6117 rule each Enumservice name breaks (exit 1 if any)\n"
           "  check       an RFC 6117 registration template (exit 1 on errors)\n"
-          "  registry    the Enumservice registry (SQLite): import IANA XML, list, show, export\n"
+          "  registry    the Enumservice registry (SQLite): import IANA XML, list, show, escrow\n"
+          "              copies of non-RFC specifications, export\n"
+          "  review      the review of a new registration: comments, IANA, Expert Review,\n"
+          "              publication, registration; the expert's checklist\n"
           "  lint-zone   every NAPTR of a zone file against RFC 6116 and RFC 6117 (exit 1 on\n"
           "              findings)\n",
           out);
@@ -41,6 +48,8 @@ int main(int argc, char **argv)
         return enumsvc_check_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "registry") == 0)
         return enumsvc_registry_main(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "review") == 0)
+        return enumsvc_review_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "lint-zone") == 0)
         return enumsvc_lint_zone_main(argc - 2, argv + 2);
     usage(stderr);

@@ -13,10 +13,16 @@ int enumsvc_check_type_main(int argc, char **argv);
 int enumsvc_check_main(int argc, char **argv);
 
 /**
- * enumsvc registry [--db FILE] import|list|show|export ... (cli/enumsvc_registry.c);
+ * enumsvc registry [--db FILE] import|list|show|escrow|export ... (cli/enumsvc_registry.c);
  * the database path: --db, else $ENUMSVC_DB, else ./enumservices.db
  */
 int enumsvc_registry_main(int argc, char **argv);
+
+/**
+ * enumsvc review [--db FILE] submit|comments|revise|iana|expert|publish|register|
+ * status|checklist ... (cli/enumsvc_workflow.c); the database as for registry
+ */
+int enumsvc_review_main(int argc, char **argv);
 
 /** enumsvc lint-zone [--json] [--origin NAME] ZONEFILE (cli/enumsvc_lint.c) */
 int enumsvc_lint_zone_main(int argc, char **argv);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * enumsvc_lint.c -- `enumsvc lint-zone [--json] [--origin NAME] ZONEFILE`:
- * every NAPTR of a master file checked by the library (lib/enum/lint.c), one
- * line per finding and a summary, or one JSON object. Exit 0 when the zone is
- * clean, 1 on findings (errors or warnings), 2 on usage or an unreadable zone.
+ * enumsvc_lint.c -- `enumsvc lint-zone [--json] [--origin NAME] [--registry
+ * FILE] ZONEFILE`: every NAPTR of a master file checked by the library
+ * (lib/enum/lint.c), one line per finding and a summary, or one JSON object.
+ * With a registry database (--registry, else $ENUMFED_REGISTRY) the
+ * Enumservices are checked against it too. Exit 0 when the zone is clean, 1
+ * on findings (errors or warnings), 2 on usage, an unreadable zone or registry.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "enumfed/lint.h"
@@ -19,12 +22,13 @@
 struct lint_options {
     bool json;
     const char *origin;
+    const char *registry; /* NULL or "": none */
     const char *path;
 };
 
 static int lint_usage(void)
 {
-    fputs("usage: enumsvc lint-zone [--json] [--origin NAME] ZONEFILE\n", stderr);
+    fputs("usage: enumsvc lint-zone [--json] [--origin NAME] [--registry FILE] ZONEFILE\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -37,6 +41,10 @@ static int parse_args(int argc, char **argv, struct lint_options *o)
             o->origin = argv[++i];
         } else if (strncmp(argv[i], "--origin=", 9) == 0) {
             o->origin = argv[i] + 9;
+        } else if (strcmp(argv[i], "--registry") == 0 && i + 1 < argc) {
+            o->registry = argv[++i];
+        } else if (strncmp(argv[i], "--registry=", 11) == 0) {
+            o->registry = argv[i] + 11;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "enumsvc lint-zone: unknown option %s\n", argv[i]);
             return -1;
@@ -90,24 +98,33 @@ static void print_json(const char *apex, const ef_lint_finding_t *f, size_t n, s
 
 int enumsvc_lint_zone_main(int argc, char **argv)
 {
-    struct lint_options o = {0};
+    struct lint_options o = {.registry = getenv("ENUMFED_REGISTRY")};
     const ef_lint_finding_t *found;
     ef_lint_zone_t *z = NULL;
+    ef_reg_t *reg = NULL;
     char errbuf[512];
     size_t n;
     int rc;
 
     if (parse_args(argc, argv, &o) != 0)
         return lint_usage();
+    if (o.registry != NULL && o.registry[0] != '\0' &&
+        ef_reg_open_readonly(o.registry, &reg, errbuf, sizeof(errbuf)) != 0) {
+        fprintf(stderr, "enumsvc lint-zone: registry %s\n", errbuf);
+        return EXIT_USAGE;
+    }
     rc = ef_lint_zone_load(o.path, o.origin, &z, errbuf, sizeof(errbuf));
     if (rc != 0) {
         fprintf(stderr, "enumsvc lint-zone: %s\n", errbuf);
+        ef_reg_close(reg);
         return EXIT_USAGE;
     }
+    ef_lint_zone_set_registry(z, reg);
     rc = ef_lint_zone_check(z, &found, &n);
     if (rc != 0) {
         fprintf(stderr, "enumsvc lint-zone: %s\n", ef_strerror(rc));
         ef_lint_zone_free(z);
+        ef_reg_close(reg);
         return EXIT_USAGE;
     }
     if (o.json)
@@ -115,5 +132,6 @@ int enumsvc_lint_zone_main(int argc, char **argv)
     else
         print_text(found, n, ef_lint_zone_records(z));
     ef_lint_zone_free(z);
+    ef_reg_close(reg);
     return n > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }

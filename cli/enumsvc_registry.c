@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * enumsvc_registry.c -- `enumsvc registry [--db FILE] import FILE.xml | list |
- * show TYPE[:SUBTYPE] | export --format xml|text|html`: the Enumservice
- * registry of RFC 6117 §11 in SQLite, with the work in lib/enum/registry.c.
+ * enumsvc_registry.c -- `enumsvc registry [--db FILE] import FILE.xml
+ * [--escrow SPEC] | list | show TYPE[:SUBTYPE] | escrow TYPE[:SUBTYPE] [-o FILE]
+ * | export --format xml|text|html`: the Enumservice registry of RFC 6117 §11
+ * in SQLite, with the work in lib/enum/registry.c. --escrow stores an escrow
+ * copy of a specification that is not an RFC (§11.3); escrow writes it back
+ * out after checking its SHA-256.
  *
  * The database: --db FILE, else $ENUMSVC_DB, else ./enumservices.db.
  * import prints the template check's warnings on stderr (FILE:LINE: warning
@@ -11,6 +14,7 @@
  * Exit codes (a contract): 0 done; 1 failure (file refused, database error,
  * Enumservice not registered); 2 usage error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +28,14 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *out)
 {
-    fputs("usage: enumsvc registry [--db FILE] import FILE.xml\n"
+    fputs("usage: enumsvc registry [--db FILE] import FILE.xml [--escrow SPEC]\n"
           "       enumsvc registry [--db FILE] list\n"
           "       enumsvc registry [--db FILE] show TYPE[:SUBTYPE]\n"
+          "       enumsvc registry [--db FILE] escrow TYPE[:SUBTYPE] [-o FILE]\n"
           "       enumsvc registry [--db FILE] export --format xml|text|html\n"
-          "  --db FILE  the database (default: $ENUMSVC_DB, else ./enumservices.db)\n"
+          "  --db FILE      the database (default: $ENUMSVC_DB, else ./enumservices.db)\n"
+          "  --escrow SPEC  keep an escrow copy of the non-RFC specification (RFC 6117 §11.3)\n"
+          "  -o FILE        write the escrow copy to FILE (default: standard output)\n"
           "exit: 0 done, 1 failure or not found, 2 usage\n",
           out);
 }
@@ -39,7 +46,7 @@ static int usage_error(const char *msg)
     return EXIT_USAGE;
 }
 
-static int do_import(ef_reg_t *reg, const char *path)
+static int do_import(ef_reg_t *reg, const char *path, const char *spec)
 {
     ef_tpl_finding_t *f = calloc(FINDINGS_CAP, sizeof *f);
     ef_reg_stats_t st;
@@ -49,7 +56,7 @@ static int do_import(ef_reg_t *reg, const char *path)
 
     if (f == NULL)
         return EXIT_FAIL;
-    rc = ef_reg_import_file(reg, path, &st, f, FINDINGS_CAP, &n, err, sizeof err);
+    rc = ef_reg_import_escrow(reg, path, spec, &st, f, FINDINGS_CAP, &n, err, sizeof err);
     for (size_t i = 0; i < n; i++)
         fprintf(stderr, "%s:%ld: %s %s %s (%s)\n", path, f[i].line,
                 f[i].warning ? "warning" : "error", f[i].code, f[i].message, f[i].section);
@@ -85,10 +92,39 @@ static int do_export(ef_reg_t *reg, int argc, char **argv)
     return ef_reg_export(reg, fmt, stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+/* The copy is checked against its hash first and written only when it matches. */
+static int do_escrow(ef_reg_t *reg, const char *name, const char *path)
+{
+    char *data = NULL, sha[65], err[256] = "";
+    size_t len = 0;
+    FILE *f;
+    int rc = ef_reg_escrow_get(reg, name, &data, &len, sha, err, sizeof err);
+
+    if (rc != 0) {
+        fprintf(stderr, "enumsvc registry: %s: %s\n", name, err[0] ? err : ef_strerror(rc));
+        return EXIT_FAIL;
+    }
+    f = path != NULL ? fopen(path, "wb") : stdout;
+    if (f == NULL || fwrite(data, 1, len, f) != len || (path != NULL && fclose(f) != 0)) {
+        fprintf(stderr, "enumsvc registry: %s: %s\n", path != NULL ? path : "stdout",
+                strerror(errno));
+        free(data);
+        return EXIT_FAIL;
+    }
+    if (path != NULL)
+        fprintf(stderr, "%s: %zu bytes, sha256 %s\n", path, len, sha);
+    free(data);
+    return EXIT_OK;
+}
+
 /* The subcommand and its argument count, checked before the database is opened. */
 static bool valid_cmd(int argc, char **argv)
 {
-    if (strcmp(argv[0], "import") == 0 || strcmp(argv[0], "show") == 0)
+    if (strcmp(argv[0], "import") == 0)
+        return argc == 2 || (argc == 4 && strcmp(argv[2], "--escrow") == 0);
+    if (strcmp(argv[0], "escrow") == 0)
+        return argc == 2 || (argc == 4 && strcmp(argv[2], "-o") == 0);
+    if (strcmp(argv[0], "show") == 0)
         return argc == 2;
     if (strcmp(argv[0], "list") == 0)
         return argc == 1;
@@ -100,7 +136,9 @@ static int run(ef_reg_t *reg, int argc, char **argv)
     int rc;
 
     if (strcmp(argv[0], "import") == 0)
-        return do_import(reg, argv[1]);
+        return do_import(reg, argv[1], argc == 4 ? argv[3] : NULL);
+    if (strcmp(argv[0], "escrow") == 0)
+        return do_escrow(reg, argv[1], argc == 4 ? argv[3] : NULL);
     if (strcmp(argv[0], "list") == 0)
         return ef_reg_list(reg, stdout) == 0 ? EXIT_OK : EXIT_FAIL;
     if (strcmp(argv[0], "show") == 0) {

@@ -4,12 +4,15 @@
  * of RFC 6116 §5.1, the Enumservice naming rules of RFC 6117 §3.2 and the URI
  * schemes the common Enumservices register (RFC 3764, RFC 3953, RFC 5028...).
  * A zone is loaded from a master file (Knot's zone parser) or built record by
- * record; each rule it breaks is one finding with a stable code.
+ * record; each rule it breaks is one finding with a stable code. Given an
+ * Enumservice registry (registry.h), the Enumservices are also checked against
+ * it: registered, not deprecated, and the URI schemes it lists.
  */
 #ifndef ENUMFED_LINT_H
 #define ENUMFED_LINT_H
 
 #include "enumfed/common.h"
+#include "enumfed/registry.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,7 +20,10 @@ extern "C" {
 
 typedef enum { EF_LINT_WARNING, EF_LINT_ERROR } ef_lint_severity_t;
 
-/** One broken rule. Strings are static or owned by the zone; valid until it is freed. */
+/**
+ * One broken rule. Strings are static or owned by the zone; valid until the
+ * zone is checked again or freed.
+ */
 typedef struct {
     const char *code; /**< stable short name ("obsolete-syntax"), never changes */
     ef_lint_severity_t severity;
@@ -70,8 +76,25 @@ const char *ef_lint_zone_apex(const ef_lint_zone_t *z);
 size_t ef_lint_zone_records(const ef_lint_zone_t *z);
 
 /**
+ * Check the Enumservices against a registry too (RFC 6117 §11), from the next
+ * ef_lint_zone_check() on; NULL switches it off (the default). The registry
+ * is borrowed: keep it open while checking. With a registry, an Enumservice
+ * of a well-formed ENUM Services field that is not a P- or X- one gives:
+ *
+ * - enumservice-unregistered (warning): not in the registry; detail: its name
+ * - enumservice-deprecated / enumservice-obsolete (warning): its Intended
+ *   Usage (RFC 6117 §5.2.7); detail: its name
+ * - uri-scheme (error): the URI the rule produces has a scheme the registry
+ *   does not list for it (RFC 6117 §5.2.4); detail: "NAME registers SCHEMES".
+ *   The registry replaces the built-in scheme table for the Enumservices it
+ *   holds; the table still applies to those it does not.
+ */
+void ef_lint_zone_set_registry(ef_lint_zone_t *z, ef_reg_t *reg);
+
+/**
  * Run every check (again) and return the findings in record order.
- * @return 0 with *findings / *n set, or EF_ENOMEM
+ * @return 0 with *findings / *n set; EF_ENOMEM; with a registry, its error
+ *         (EF_ECONFIG) when a lookup fails
  */
 int ef_lint_zone_check(ef_lint_zone_t *z, const ef_lint_finding_t **findings, size_t *n);
 

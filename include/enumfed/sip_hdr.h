@@ -54,6 +54,14 @@ typedef struct {
  */
 int ef_sip_parse_via(const char *buf, size_t len, ef_sip_via_t *out, size_t cap, ef_perr_t *err);
 
+/**
+ * The first via-parm of a Via field value, whatever follows it: what a proxy
+ * needs from the top Via (RFC 3261 §16.7 step 3, §17.2.3) without room for
+ * every value of a long list.
+ * @return 0 or EF_ESYNTAX (err set)
+ */
+int ef_sip_parse_via_first(const char *buf, size_t len, ef_sip_via_t *out, ef_perr_t *err);
+
 /* --- name-addr / addr-spec (From, To, Contact, Route, Record-Route, PAI) -- */
 
 typedef struct {

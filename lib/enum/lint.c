@@ -4,7 +4,8 @@
  * the provisioning rules of RFC 6116 §5.1 (Services syntax, Regexp form,
  * ORDER, non-terminals), the naming rules of RFC 6117 §3.2 and the URI scheme
  * each common Enumservice registers, plus the loops non-terminals can form
- * among themselves (RFC 6116 §5.2.1).
+ * among themselves (RFC 6116 §5.2.1). With a registry (RFC 6117 §11), each
+ * Enumservice is looked up: registered, its Intended Usage, its URI schemes.
  *
  * The checks reuse the client's parsers (naptr.c, enumsvc.c, ddds.c, uri/):
  * a record is judged the way a resolver would read it. Names are kept as
@@ -46,6 +47,10 @@ struct ef_lint_zone {
     ef_lint_finding_t *found;
     size_t n_found, cap_found;
     bool oom;
+    ef_reg_t *reg; /* borrowed; NULL: no registry checks */
+    int reg_error; /* the first failed lookup */
+    char **strs;   /* details built for findings, freed with them */
+    size_t n_strs, cap_strs;
 };
 
 const char *ef_lint_severity_name(ef_lint_severity_t sev)
@@ -79,10 +84,20 @@ ef_lint_zone_t *ef_lint_zone_new(const char *apex)
     return z;
 }
 
+/* The details of the last check. */
+static void free_strs(ef_lint_zone_t *z)
+{
+    for (size_t i = 0; i < z->n_strs; i++)
+        free(z->strs[i]);
+    z->n_strs = 0;
+}
+
 void ef_lint_zone_free(ef_lint_zone_t *z)
 {
     if (z == NULL)
         return;
+    free_strs(z);
+    free(z->strs);
     for (size_t i = 0; i < z->n; i++) {
         free(z->recs[i].owner);
         free(z->recs[i].target);
@@ -101,6 +116,12 @@ const char *ef_lint_zone_apex(const ef_lint_zone_t *z)
 size_t ef_lint_zone_records(const ef_lint_zone_t *z)
 {
     return z->n;
+}
+
+void ef_lint_zone_set_registry(ef_lint_zone_t *z, ef_reg_t *reg)
+{
+    if (z != NULL)
+        z->reg = reg;
 }
 
 static char *dup_name(const char *name)
@@ -303,6 +324,30 @@ static void report(check_t *c, ef_lint_severity_t sev, const char *code, const c
     };
 }
 
+/* A copy of s owned by the zone until the next check, for a finding's detail; NULL on ENOMEM. */
+static const char *keep(ef_lint_zone_t *z, const char *s)
+{
+    char *copy;
+
+    if (z->n_strs == z->cap_strs) {
+        size_t cap = z->cap_strs == 0 ? 16 : z->cap_strs * 2;
+        char **p = realloc(z->strs, cap * sizeof(*p));
+        if (p == NULL) {
+            z->oom = true;
+            return NULL;
+        }
+        z->strs = p;
+        z->cap_strs = cap;
+    }
+    copy = strdup(s);
+    if (copy == NULL) {
+        z->oom = true;
+        return NULL;
+    }
+    z->strs[z->n_strs++] = copy;
+    return copy;
+}
+
 /* --- names --------------------------------------------------------------- */
 
 /* True when `name` is `apex` or below it (both normalised). */
@@ -406,6 +451,53 @@ static bool is_experimental(const ef_enumsvc_t *svc)
     return svc->type.len >= 2 && (svc->type.ptr[0] | 0x20) == 'x' && svc->type.ptr[1] == '-';
 }
 
+/*
+ * The registry's entry for svc (not P-, not X-: private facets are never
+ * registered, RFC 6116 §3.4.3.1); its name, lowercase, in name.
+ * @return 0; EF_ENODATA (not registered, or no registry); an error is kept in the zone
+ */
+static int reg_entry(check_t *c, const ef_enumsvc_t *svc, ef_reg_entry_t *e, char *name, size_t cap)
+{
+    char *colon;
+    int rc;
+
+    if (c->z->reg == NULL || ef_enumsvc_is_private(svc) || is_experimental(svc) ||
+        ef_enumsvc_format(svc, name, cap) < 0)
+        return EF_ENODATA;
+    colon = strchr(name, ':');
+    if (colon != NULL)
+        *colon = '\0';
+    rc = ef_reg_lookup(c->z->reg, name, colon != NULL ? colon + 1 : NULL, e);
+    if (colon != NULL)
+        *colon = ':';
+    if (rc != 0 && rc != EF_ENODATA && c->z->reg_error == 0)
+        c->z->reg_error = rc;
+    return rc;
+}
+
+/* RFC 6117 §11: registered, and (§5.2.7) not DEPRECATED or OBSOLETE. */
+static void check_registered(check_t *c, const ef_enumsvc_t *svc)
+{
+    char name[2 * EF_ENUMSVC_TOKEN_MAX * EF_ENUMSVC_MAX];
+    ef_reg_entry_t e;
+    int rc;
+
+    if (c->z->reg == NULL || ef_enumsvc_is_private(svc) || is_experimental(svc))
+        return;
+    rc = reg_entry(c, svc, &e, name, sizeof(name));
+    if (rc == EF_ENODATA)
+        report(c, EF_LINT_WARNING, "enumservice-unregistered",
+               "the Enumservice is not in the registry", keep(c->z, name), "RFC 6117 §11");
+    else if (rc == 0 && e.usage == EF_REG_DEPRECATED)
+        report(c, EF_LINT_WARNING, "enumservice-deprecated",
+               "the registry marks the Enumservice DEPRECATED (not for new deployments)",
+               keep(c->z, name), "RFC 6117 §5.2.7");
+    else if (rc == 0 && e.usage == EF_REG_OBSOLETE)
+        report(c, EF_LINT_WARNING, "enumservice-obsolete",
+               "the registry marks the Enumservice OBSOLETE (not for new deployments)",
+               keep(c->z, name), "RFC 6117 §5.2.7");
+}
+
 /* RFC 6116 §3.4.3.1 facets and RFC 6117 §3.2 names, for one Enumservice. */
 static void check_enumservice(check_t *c, const ef_enumsvc_t *svc)
 {
@@ -431,6 +523,7 @@ static void check_enumservice(check_t *c, const ef_enumsvc_t *svc)
                "Enumservice name breaks the naming rules ('-' first, second or last, or "
                "starts with \"e2u\")",
                NULL, "RFC 6117 §3.2");
+    check_registered(c, svc);
 }
 
 /* The Services field (RFC 6116 §3.4.3). @return true for a well-formed ENUM field. */
@@ -486,12 +579,55 @@ static void uri_scheme(const char *uri, char *out, size_t cap)
     out[i] = '\0';
 }
 
+/*
+ * With a registry: its schemes for svc decide (RFC 6117 §5.2.4).
+ * @return true when the registry holds svc (a mismatch is then reported)
+ */
+static bool registry_scheme(check_t *c, const ef_enumsvc_t *svc, const char *scheme, bool *reported)
+{
+    char name[2 * EF_ENUMSVC_TOKEN_MAX * EF_ENUMSVC_MAX], detail[sizeof(name) + 512];
+    ef_reg_entry_t e;
+    size_t n;
+
+    if (reg_entry(c, svc, &e, name, sizeof(name)) != 0)
+        return false;
+    if (ef_reg_entry_has_scheme(&e, scheme, strlen(scheme)) || e.truncated)
+        return true; /* a truncated list may hold it: no finding on a guess */
+    n = (size_t)snprintf(detail, sizeof(detail), "%s registers", name);
+    for (size_t i = 0; i < e.n_schemes && n < sizeof(detail); i++)
+        n += (size_t)snprintf(detail + n, sizeof(detail) - n, "%s %s", i > 0 ? "," : "",
+                              e.schemes[i]);
+    report(c, EF_LINT_ERROR, "uri-scheme",
+           "the URI scheme is not among the registry's schemes for this Enumservice",
+           keep(c->z, detail), "RFC 6117 §5.2.4");
+    *reported = true;
+    return true;
+}
+
+/* Without a registry entry: the built-in table, for the Enumservices it knows. */
+static bool table_scheme(check_t *c, const char *name, const char *scheme)
+{
+    for (size_t k = 0; k < N_SCHEMES; k++) {
+        const char *const *s = scheme_table[k].schemes;
+        if (strcmp(name, scheme_table[k].svc) != 0)
+            continue;
+        if (strcmp(scheme, s[0]) != 0 && (s[1] == NULL || strcmp(scheme, s[1]) != 0)) {
+            report(c, EF_LINT_ERROR, "uri-scheme",
+                   "the URI scheme is not the one this Enumservice registers", scheme_table[k].svc,
+                   scheme_table[k].rfc);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The URI a rule produces must have a scheme its Enumservice registered. */
 static void check_uri(check_t *c, const ef_svcfield_t *field, const char *uri)
 {
     char scheme[SCHEME_MAX], name[2 * EF_ENUMSVC_TOKEN_MAX * EF_ENUMSVC_MAX];
     ef_uri_t *parsed = malloc(sizeof(*parsed));
     ef_perr_t perr = {0};
+    bool reported = false;
 
     if (parsed != NULL && ef_uri_parse(uri, strlen(uri), parsed, &perr) != 0)
         report(c, EF_LINT_WARNING, "uri-syntax", "the rule produces a malformed URI", perr.reason,
@@ -500,20 +636,11 @@ static void check_uri(check_t *c, const ef_svcfield_t *field, const char *uri)
     uri_scheme(uri, scheme, sizeof(scheme));
     if (strcmp(scheme, "enum") == 0) /* a redirection (draft-brandner-enum-uri), any service */
         return;
-    for (size_t i = 0; i < field->n; i++) {
-        if (ef_enumsvc_format(&field->svc[i], name, sizeof(name)) < 0)
+    for (size_t i = 0; i < field->n && !reported; i++) {
+        if (registry_scheme(c, &field->svc[i], scheme, &reported))
             continue;
-        for (size_t k = 0; k < N_SCHEMES; k++) {
-            const char *const *s = scheme_table[k].schemes;
-            if (strcmp(name, scheme_table[k].svc) != 0)
-                continue;
-            if (strcmp(scheme, s[0]) != 0 && (s[1] == NULL || strcmp(scheme, s[1]) != 0)) {
-                report(c, EF_LINT_ERROR, "uri-scheme",
-                       "the URI scheme is not the one this Enumservice registers",
-                       scheme_table[k].svc, scheme_table[k].rfc);
-                return;
-            }
-        }
+        if (ef_enumsvc_format(&field->svc[i], name, sizeof(name)) >= 0)
+            reported = table_scheme(c, name, scheme);
     }
 }
 
@@ -717,10 +844,14 @@ int ef_lint_zone_check(ef_lint_zone_t *z, const ef_lint_finding_t **findings, si
         return EF_EINVAL;
     z->n_found = 0;
     z->oom = false;
+    z->reg_error = 0;
+    free_strs(z);
     for (size_t i = 0; i < z->n; i++)
         check_record(z, &z->recs[i]);
     if (z->oom)
         return EF_ENOMEM;
+    if (z->reg_error != 0)
+        return z->reg_error;
     *findings = z->found;
     *n = z->n_found;
     return 0;

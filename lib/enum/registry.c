@@ -23,12 +23,18 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
+#include <strings.h>
 
+#include "enum/registry_db.h"
 #include "enum/xml_safe.h"
 #include "enumfed/registry.h"
 
 #define IANA_NS "http://www.iana.org/assignments"
+#define EF__STR(x) #x
+#define EF__XSTR(x) EF__STR(x)
+#define EF__REG_VERSION_STR EF__XSTR(EF_REG_SCHEMA_VERSION)
 #define LIST_MAX 64 /* schemes, documents, requesters per record */
 #define FIND_CAP 1024
 
@@ -72,7 +78,27 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS requesters(enumservice INTEGER NOT NULL"
     " REFERENCES enumservices(id), pos INTEGER NOT NULL, person TEXT NOT NULL,"
     " PRIMARY KEY(enumservice, person));"
-    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');";
+    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" EF__REG_VERSION_STR "');";
+
+/*
+ * Version 2: escrow copies of non-RFC specifications (§11.3) and the review
+ * workflow of §6 (lib/enum/workflow.c). Every statement is idempotent, so the
+ * same text creates a new database and upgrades a version 1 one in place.
+ * Escrow rows are never deleted, like the registrations they belong to (§11.7).
+ */
+static const char schema_v2_sql[] =
+    "CREATE TABLE IF NOT EXISTS escrow(id INTEGER PRIMARY KEY,"
+    " enumservice INTEGER NOT NULL REFERENCES enumservices(id), doc TEXT NOT NULL,"
+    " size INTEGER NOT NULL, sha256 TEXT NOT NULL, data BLOB NOT NULL, stored TEXT NOT NULL,"
+    " UNIQUE(enumservice, sha256));"
+    "CREATE TABLE IF NOT EXISTS reviews(id INTEGER PRIMARY KEY,"
+    " type TEXT NOT NULL COLLATE NOCASE, subtype TEXT COLLATE NOCASE, state TEXT NOT NULL,"
+    " template BLOB NOT NULL, spec BLOB, spec_sha256 TEXT, comments_from TEXT,"
+    " comments_to TEXT, created TEXT NOT NULL, updated TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS review_history(id INTEGER PRIMARY KEY,"
+    " review INTEGER NOT NULL REFERENCES reviews(id), from_state TEXT, to_state TEXT NOT NULL,"
+    " by TEXT NOT NULL, at TEXT NOT NULL, note TEXT);"
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version' AND value = '1';";
 
 static const char cols_sql[] =
     "SELECT id, type, subtype, class, usage, functionalspec, security, additionalinfo,"
@@ -197,22 +223,28 @@ int ef_reg_open(const char *path, ef_reg_t **out, char *errbuf, size_t errcap)
     sqlite3_busy_timeout(reg->db, 5000);
     if (sqlite3_exec(reg->db, "PRAGMA foreign_keys=ON; BEGIN IMMEDIATE;", NULL, NULL, &msg) !=
             SQLITE_OK ||
-        sqlite3_exec(reg->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(reg->db, "COMMIT;", NULL, NULL, &msg) != SQLITE_OK)
+        sqlite3_exec(reg->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK)
         goto fail;
     if (query_int(reg->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'",
                   NULL, 0, &v) != 1 ||
-        v != EF_REG_SCHEMA_VERSION) {
-        set_err(errbuf, errcap, "%s: schema version %lld, expected %d", path, (long long)v,
+        v < 1 || v > EF_REG_SCHEMA_VERSION) {
+        sqlite3_exec(reg->db, "ROLLBACK;", NULL, NULL, NULL);
+        set_err(errbuf, errcap, "%s: schema version %lld, expected 1 to %d", path, (long long)v,
                 EF_REG_SCHEMA_VERSION);
         ef_reg_close(reg);
         return EF_ECONFIG;
     }
+    /* Version 1 is upgraded in the same transaction: all of it or nothing. */
+    if (sqlite3_exec(reg->db, schema_v2_sql, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(reg->db, "COMMIT;", NULL, NULL, &msg) != SQLITE_OK)
+        goto fail;
     *out = reg;
     return 0;
 fail:
     set_err(errbuf, errcap, "%s: %s", path, msg != NULL ? msg : sqlite3_errmsg(reg->db));
     sqlite3_free(msg);
+    if (reg->db != NULL)
+        sqlite3_exec(reg->db, "ROLLBACK;", NULL, NULL, NULL);
     ef_reg_close(reg);
     return EF_ECONFIG;
 }
@@ -602,37 +634,194 @@ static int check(const char *buf, size_t len, const char *path, ef_tpl_finding_t
     return rc;
 }
 
-/* One transaction (BEGIN IMMEDIATE ... COMMIT), rolled back on any error. */
-static int import_doc(ef_reg_t *reg, xmlDocPtr doc, ef_reg_stats_t *stats, char *errbuf,
-                      size_t errcap)
+/* ---- escrow copies (§11.3) ---- */
+
+int ef__sha256_hex(const void *data, size_t len, char hex[65])
 {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+
+    if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
+        return EF_ENOMEM;
+    for (unsigned int i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+/* The first <record> under n; *count gets how many there are. */
+static xmlNodePtr first_record(xmlNodePtr n, size_t *count)
+{
+    xmlNodePtr found = NULL;
+
+    if (is_el(n, "record")) {
+        (*count)++;
+        return n;
+    }
+    for (xmlNodePtr k = n->children; k != NULL; k = k->next) {
+        xmlNodePtr r = k->type == XML_ELEMENT_NODE ? first_record(k, count) : NULL;
+        if (found == NULL)
+            found = r;
+    }
+    return found;
+}
+
+/* The first registration document that is not an RFC; NULL when all are RFCs. */
+static const struct doc *non_rfc_doc(const struct rec *r)
+{
+    for (size_t i = 0; i < r->n_docs; i++)
+        if (strcasecmp(r->docs[i].kind, "rfc") != 0)
+            return &r->docs[i];
+    return NULL;
+}
+
+static int insert_escrow(sqlite3 *db, sqlite3_int64 id, const struct doc *d,
+                         const struct ef__escrow *esc)
+{
+    char ids[24], size[24], hex[65];
+    sqlite3_stmt *st;
+    int rc = ef__sha256_hex(esc->data, esc->len, hex);
+
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    snprintf(size, sizeof size, "%zu", esc->len);
+    {
+        const char *p[] = {ids, d->kind, d->data, size, hex};
+        if (rc == 0)
+            rc = prepare(db,
+                         "INSERT OR IGNORE INTO escrow(enumservice, doc, size, sha256, data,"
+                         " stored) VALUES(?1, ?2 || ':' || ?3, CAST(?4 AS INTEGER), ?5, ?6,"
+                         " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                         p, 5, &st);
+    }
+    if (rc != 0)
+        return rc;
+    if (sqlite3_bind_blob64(st, 6, esc->data, esc->len, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE)
+        rc = EF_ECONFIG;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/*
+ * Attach the escrow copy to the one record of the document just stored. §11.3:
+ * where the Enumservice Specification is not an RFC, IANA must hold an escrow
+ * copy, the master reference; an RFC has none, so that is refused. A copy with
+ * the same hash is kept once; older copies stay (nothing is deleted, §11.7).
+ */
+static int store_escrow(sqlite3 *db, xmlNodePtr root, const struct ef__escrow *esc, char *why,
+                        size_t whycap)
+{
+    struct rec r = {0};
+    size_t count = 0;
+    xmlNodePtr n = first_record(root, &count);
+    const struct doc *d = NULL;
+    sqlite3_int64 id = 0;
+    int rc;
+
+    if (count != 1) {
+        set_err(why, whycap, "an escrow copy needs exactly one <record>, the file has %zu", count);
+        return EF_EINVAL;
+    }
+    rc = read_record(n, &r);
+    if (rc == 0)
+        rc = find_id(db, r.type, r.subtype, &id) == 1 ? 0 : EF_ECONFIG;
+    if (rc == 0 && (d = non_rfc_doc(&r)) == NULL) {
+        set_err(why, whycap, "the specification is an RFC: no escrow copy (RFC 6117 §11.3)");
+        rc = EF_EINVAL;
+    }
+    if (rc == 0)
+        rc = insert_escrow(db, id, d, esc);
+    rec_free(&r);
+    return rc;
+}
+
+/* ---- import transactions ---- */
+
+/* The records and people of doc, then the escrow copy (may be NULL): no transaction. */
+static int store_doc(sqlite3 *db, xmlDocPtr doc, const struct ef__escrow *esc,
+                     ef_reg_stats_t *stats, char *why, size_t whycap)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    int rc = store_tree(db, root, stats);
+
+    if (rc == 0 && esc != NULL)
+        rc = store_escrow(db, root, esc, why, whycap);
+    return rc;
+}
+
+/* One transaction (BEGIN IMMEDIATE ... COMMIT), rolled back on any error. */
+static int import_doc(ef_reg_t *reg, xmlDocPtr doc, const struct ef__escrow *esc,
+                      ef_reg_stats_t *stats, char *errbuf, size_t errcap)
+{
+    char why[200] = "";
     int rc;
 
     if (sqlite3_exec(reg->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         set_err(errbuf, errcap, "%s", sqlite3_errmsg(reg->db));
         return EF_ECONFIG;
     }
-    rc = store_tree(reg->db, xmlDocGetRootElement(doc), stats);
+    rc = store_doc(reg->db, doc, esc, stats, why, sizeof why);
     if (rc == 0 && sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = EF_ECONFIG;
     if (rc != 0) {
         set_err(errbuf, errcap, "import failed, nothing changed: %s",
-                rc == EF_ECONFIG ? sqlite3_errmsg(reg->db) : ef_strerror(rc));
+                why[0] != '\0'     ? why
+                : rc == EF_ECONFIG ? sqlite3_errmsg(reg->db)
+                                   : ef_strerror(rc));
         sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
         memset(stats, 0, sizeof *stats);
     }
     return rc;
 }
 
-int ef_reg_import_file(ef_reg_t *reg, const char *path, ef_reg_stats_t *stats,
-                       ef_tpl_finding_t *out, size_t cap, size_t *n_out, char *errbuf,
-                       size_t errcap)
+/* Read, check and parse a template file; *doc on success. */
+static int load_template(const char *path, xmlDocPtr *doc, ef_tpl_finding_t *out, size_t cap,
+                         size_t *n_out, char *errbuf, size_t errcap)
 {
-    ef_reg_stats_t dummy;
     struct ef__xml_error xerr;
     char *buf = NULL;
     size_t len = 0;
-    xmlDocPtr doc;
+    int rc = ef__xml_slurp(path, EF_TPL_SIZE_MAX, &buf, &len);
+
+    if (rc != 0) {
+        set_err(errbuf, errcap, "%s: %s", path, ef_strerror(rc));
+        return rc;
+    }
+    rc = check(buf, len, path, out, cap, n_out, errbuf, errcap);
+    if (rc == 0) {
+        *doc = ef__xml_read(buf, len, path, &xerr); /* the check passed: this parse succeeds */
+        if (*doc == NULL) {
+            set_err(errbuf, errcap, "refused: %s", xerr.msg);
+            rc = xerr.status;
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+/* A specification file for an escrow copy: 1 to EF_REG_ESCROW_MAX bytes, malloc'd. */
+static int load_spec(const char *path, char **buf, size_t *len, char *errbuf, size_t errcap)
+{
+    int rc = ef__xml_slurp(path, EF_REG_ESCROW_MAX, buf, len);
+
+    if (rc == 0 && (*len == 0 || *len > EF_REG_ESCROW_MAX)) {
+        rc = *len == 0 ? EF_EINVAL : EF_E2BIG;
+        free(*buf);
+        *buf = NULL;
+    }
+    if (rc != 0)
+        set_err(errbuf, errcap, "%s: %s", path,
+                rc == EF_EINVAL ? "empty specification file" : ef_strerror(rc));
+    return rc;
+}
+
+int ef_reg_import_escrow(ef_reg_t *reg, const char *path, const char *spec_path,
+                         ef_reg_stats_t *stats, ef_tpl_finding_t *out, size_t cap, size_t *n_out,
+                         char *errbuf, size_t errcap)
+{
+    ef_reg_stats_t dummy;
+    struct ef__escrow esc = {NULL, 0};
+    char *spec = NULL;
+    xmlDocPtr doc = NULL;
     int rc;
 
     if (reg == NULL || path == NULL || n_out == NULL || (out == NULL && cap > 0))
@@ -641,23 +830,48 @@ int ef_reg_import_file(ef_reg_t *reg, const char *path, ef_reg_stats_t *stats,
         stats = &dummy;
     memset(stats, 0, sizeof *stats);
     *n_out = 0;
-    rc = ef__xml_slurp(path, EF_TPL_SIZE_MAX, &buf, &len);
-    if (rc != 0) {
-        set_err(errbuf, errcap, "%s: %s", path, ef_strerror(rc));
-        return rc;
+    if (spec_path != NULL) {
+        rc = load_spec(spec_path, &spec, &esc.len, errbuf, errcap);
+        if (rc != 0)
+            return rc;
+        esc.data = spec;
     }
-    rc = check(buf, len, path, out, cap, n_out, errbuf, errcap);
-    if (rc != 0) {
-        free(buf);
+    rc = load_template(path, &doc, out, cap, n_out, errbuf, errcap);
+    if (rc == 0)
+        rc = import_doc(reg, doc, spec != NULL ? &esc : NULL, stats, errbuf, errcap);
+    xmlFreeDoc(doc);
+    free(spec);
+    return rc;
+}
+
+int ef_reg_import_file(ef_reg_t *reg, const char *path, ef_reg_stats_t *stats,
+                       ef_tpl_finding_t *out, size_t cap, size_t *n_out, char *errbuf,
+                       size_t errcap)
+{
+    return ef_reg_import_escrow(reg, path, NULL, stats, out, cap, n_out, errbuf, errcap);
+}
+
+sqlite3 *ef__reg_db(ef_reg_t *reg)
+{
+    return reg->db;
+}
+
+int ef__reg_store(ef_reg_t *reg, const char *buf, size_t len, const char *name,
+                  const struct ef__escrow *esc, ef_reg_stats_t *stats, char *why, size_t whycap)
+{
+    struct ef__xml_error xerr;
+    xmlDocPtr doc;
+    size_t n = 0;
+    int rc = check(buf, len, name, NULL, 0, &n, why, whycap);
+
+    if (rc != 0)
         return rc;
-    }
-    doc = ef__xml_read(buf, len, path, &xerr); /* the check passed: this parse succeeds */
-    free(buf);
+    doc = ef__xml_read(buf, len, name, &xerr);
     if (doc == NULL) {
-        set_err(errbuf, errcap, "refused: %s", xerr.msg);
+        set_err(why, whycap, "refused: %s", xerr.msg);
         return xerr.status;
     }
-    rc = import_doc(reg, doc, stats, errbuf, errcap);
+    rc = store_doc(reg->db, doc, esc, stats, why, whycap);
     xmlFreeDoc(doc);
     return rc;
 }
@@ -755,6 +969,40 @@ static void print_prose(FILE *f, const char *label, const char *s)
     fputc('\n', f);
 }
 
+static int escrow_row(void *arg, sqlite3_stmt *st)
+{
+    fprintf(((struct out_ctx *)arg)->f,
+            "Escrow copy:         %s, %lld bytes, sha256 %s, stored %s\n", nz(col(st, 0)),
+            (long long)sqlite3_column_int64(st, 1), nz(col(st, 2)), nz(col(st, 3)));
+    return 0;
+}
+
+/* The latest escrow copy; "missing" for a non-RFC specification without one (§11.3). */
+static int show_escrow(struct out_ctx *o, sqlite3_int64 id)
+{
+    sqlite3_int64 v = 0;
+    char ids[24];
+    const char *p[] = {ids};
+    int rc;
+
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    rc = query_int(o->db, "SELECT count(*) FROM escrow WHERE enumservice = ?1", p, 1, &v);
+    if (rc < 0)
+        return rc;
+    if (v > 0)
+        return each_row(o->db,
+                        "SELECT doc, size, sha256, stored FROM escrow WHERE enumservice = ?1"
+                        " ORDER BY id DESC LIMIT 1",
+                        id, escrow_row, o);
+    rc = query_int(o->db,
+                   "SELECT 1 FROM registrationdocs WHERE enumservice = ?1 AND"
+                   " lower(kind) <> 'rfc'",
+                   p, 1, &v);
+    if (rc == 1)
+        fputs("Escrow copy:         missing (RFC 6117 §11.3)\n", o->f);
+    return rc < 0 ? rc : 0;
+}
+
 static int show_row(void *arg, sqlite3_stmt *st)
 {
     struct out_ctx *o = arg;
@@ -775,6 +1023,9 @@ static int show_row(void *arg, sqlite3_stmt *st)
         fprintf(o->f, "Requesters:          %s\n", reqs);
         fprintf(o->f, "Created:             %s\n", col(st, 8) ? col(st, 8) : "-");
         fprintf(o->f, "Updated:             %s\n", col(st, 9) ? col(st, 9) : "-");
+        rc = show_escrow(o, id);
+    }
+    if (rc == 0) {
         print_prose(o->f, "Functional specification", col(st, 5));
         print_prose(o->f, "Security considerations", col(st, 6));
         print_prose(o->f, "Additional information", col(st, 7));
@@ -785,30 +1036,89 @@ static int show_row(void *arg, sqlite3_stmt *st)
     return rc;
 }
 
-int ef_reg_show(ef_reg_t *reg, const char *name, FILE *out)
+/* The id of "TYPE" or "TYPE:SUBTYPE": 0; EF_ENODATA when not registered; EF_ENOMEM. */
+static int find_name(sqlite3 *db, const char *name, sqlite3_int64 *id)
 {
-    struct out_ctx o = {.db = reg != NULL ? reg->db : NULL, .f = out};
-    char *type, *colon;
-    sqlite3_int64 id = 0;
+    char *type = strdup(name), *colon;
     int rc;
 
-    if (reg == NULL || name == NULL || out == NULL)
-        return EF_EINVAL;
-    type = strdup(name);
     if (type == NULL)
         return EF_ENOMEM;
     colon = strchr(type, ':');
     if (colon != NULL)
         *colon++ = '\0';
-    rc = find_id(reg->db, type, colon, &id);
+    rc = find_id(db, type, colon, id);
     free(type);
-    if (rc <= 0)
-        return rc == 0 ? EF_ENODATA : rc;
-    {
-        char sql[sizeof cols_sql + 32];
-        snprintf(sql, sizeof sql, "%s WHERE id = ?1", cols_sql);
-        return each_row(reg->db, sql, id, show_row, &o);
+    return rc == 1 ? 0 : rc == 0 ? EF_ENODATA : rc;
+}
+
+int ef_reg_show(ef_reg_t *reg, const char *name, FILE *out)
+{
+    struct out_ctx o = {.db = reg != NULL ? reg->db : NULL, .f = out};
+    sqlite3_int64 id = 0;
+    char sql[sizeof cols_sql + 32];
+    int rc;
+
+    if (reg == NULL || name == NULL || out == NULL)
+        return EF_EINVAL;
+    rc = find_name(reg->db, name, &id);
+    if (rc != 0)
+        return rc;
+    snprintf(sql, sizeof sql, "%s WHERE id = ?1", cols_sql);
+    return each_row(reg->db, sql, id, show_row, &o);
+}
+
+/* The latest escrow copy of the Enumservice id, checked against its stored hash. */
+static int read_escrow(sqlite3 *db, sqlite3_int64 id, char **data, size_t *len, char *hex,
+                       char *errbuf, size_t errcap)
+{
+    sqlite3_stmt *st;
+    int rc = EF_ENODATA;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT data, sha256 FROM escrow WHERE enumservice = ?1"
+                           " ORDER BY id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return EF_ECONFIG;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const void *blob = sqlite3_column_blob(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        rc = ef__sha256_hex(blob != NULL ? blob : "", n, hex);
+        if (rc == 0 && strcmp(hex, nz(col(st, 1))) != 0) {
+            set_err(errbuf, errcap, "escrow copy damaged: sha256 %s, recorded %s", hex,
+                    nz(col(st, 1)));
+            rc = EF_EBADRECORD;
+        }
+        if (rc == 0 && (*data = malloc(n > 0 ? n : 1)) == NULL)
+            rc = EF_ENOMEM;
+        if (rc == 0) {
+            memcpy(*data, blob != NULL ? blob : "", n);
+            *len = n;
+        }
+    } else {
+        set_err(errbuf, errcap, "no escrow copy held");
     }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ef_reg_escrow_get(ef_reg_t *reg, const char *name, char **data, size_t *len, char sha256[65],
+                      char *errbuf, size_t errcap)
+{
+    sqlite3_int64 id = 0;
+    int rc;
+
+    if (reg == NULL || name == NULL || data == NULL || len == NULL || sha256 == NULL)
+        return EF_EINVAL;
+    *data = NULL;
+    *len = 0;
+    rc = find_name(reg->db, name, &id);
+    if (rc == EF_ENODATA)
+        set_err(errbuf, errcap, "%s: not registered", name);
+    if (rc != 0)
+        return rc;
+    return read_escrow(reg->db, id, data, len, sha256, errbuf, errcap);
 }
 
 /* ---- export ---- */
@@ -1038,4 +1348,133 @@ int ef_reg_export(ef_reg_t *reg, ef_reg_format_t format, FILE *out)
     rc = each_row(reg->db, sql, 0, html_row, &o);
     fputs("</table>\n</body>\n</html>\n", out);
     return rc;
+}
+
+/* ---- lookup, for the registry's consumers ---- */
+
+int ef_reg_open_readonly(const char *path, ef_reg_t **out, char *errbuf, size_t errcap)
+{
+    ef_reg_t *reg;
+    sqlite3_int64 v = 0;
+    int rc;
+
+    if (path == NULL || out == NULL)
+        return EF_EINVAL;
+    *out = NULL;
+    reg = calloc(1, sizeof *reg);
+    if (reg == NULL)
+        return EF_ENOMEM;
+    if (sqlite3_open_v2(path, &reg->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        set_err(errbuf, errcap, "%s: %s", path,
+                reg->db != NULL ? sqlite3_errmsg(reg->db) : "out of memory");
+        ef_reg_close(reg);
+        return EF_ECONFIG;
+    }
+    sqlite3_busy_timeout(reg->db, 5000);
+    rc = query_int(reg->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'",
+                   NULL, 0, &v);
+    /* every schema version has the tables a lookup reads: older ones are read as they are */
+    if (rc != 1 || v < 1 || v > EF_REG_SCHEMA_VERSION) {
+        if (rc < 0)
+            set_err(errbuf, errcap, "%s: not a registry database: %s", path,
+                    sqlite3_errmsg(reg->db));
+        else
+            set_err(errbuf, errcap, "%s: schema version %lld, expected %d", path, (long long)v,
+                    EF_REG_SCHEMA_VERSION);
+        ef_reg_close(reg);
+        return EF_ECONFIG;
+    }
+    *out = reg;
+    return 0;
+}
+
+/* src (NULL: "") into dst of cap bytes; what does not fit is cut and noted. */
+static void copy_field(char *dst, size_t cap, const char *src, bool *truncated)
+{
+    size_t n = src != NULL ? strlen(src) : 0;
+
+    if (n >= cap) {
+        n = cap - 1;
+        *truncated = true;
+    }
+    if (n > 0)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static int lookup_row(void *arg, sqlite3_stmt *st)
+{
+    ef_reg_entry_t *e = arg;
+
+    copy_field(e->type, sizeof e->type, col(st, 0), &e->truncated);
+    copy_field(e->subtype, sizeof e->subtype, col(st, 1), &e->truncated);
+    copy_field(e->klass, sizeof e->klass, col(st, 2), &e->truncated);
+    copy_field(e->usage_text, sizeof e->usage_text, col(st, 3), &e->truncated);
+    /* RFC 6117 §5.2.7 says DEPRECATED, the §11.2 template OBSOLETE: neither is active */
+    if (sqlite3_stricmp(nz(col(st, 3)), "DEPRECATED") == 0)
+        e->usage = EF_REG_DEPRECATED;
+    else if (sqlite3_stricmp(nz(col(st, 3)), "OBSOLETE") == 0)
+        e->usage = EF_REG_OBSOLETE;
+    else
+        e->usage = EF_REG_ACTIVE;
+    return 0;
+}
+
+/* A scheme that does not fit is left out, not cut: a cut name would match wrongly. */
+static int lookup_scheme(void *arg, sqlite3_stmt *st)
+{
+    ef_reg_entry_t *e = arg;
+    const char *s = nz(col(st, 0));
+
+    if (e->n_schemes == EF_REG_SCHEMES_MAX || strlen(s) >= EF_REG_SCHEME_LEN) {
+        e->truncated = true;
+        return 0;
+    }
+    memcpy(e->schemes[e->n_schemes++], s, strlen(s) + 1);
+    return 0;
+}
+
+int ef_reg_lookup(ef_reg_t *reg, const char *type, const char *subtype, ef_reg_entry_t *out)
+{
+    sqlite3_int64 id = 0;
+    int rc;
+
+    if (out != NULL)
+        memset(out, 0, sizeof *out);
+    if (reg == NULL || type == NULL || type[0] == '\0' || out == NULL)
+        return EF_EINVAL;
+    rc = find_id(reg->db, type, subtype != NULL && subtype[0] != '\0' ? subtype : NULL, &id);
+    if (rc <= 0)
+        return rc == 0 ? EF_ENODATA : rc;
+    rc = each_row(reg->db, "SELECT type, subtype, class, usage FROM enumservices WHERE id = ?1", id,
+                  lookup_row, out);
+    if (rc == 0)
+        rc = each_row(reg->db, "SELECT scheme FROM urischemes WHERE enumservice = ?1 ORDER BY pos",
+                      id, lookup_scheme, out);
+    if (rc != 0)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+bool ef_reg_entry_has_scheme(const ef_reg_entry_t *e, const char *scheme, size_t len)
+{
+    if (e == NULL || scheme == NULL)
+        return false;
+    for (size_t i = 0; i < e->n_schemes; i++)
+        if (strlen(e->schemes[i]) == len && sqlite3_strnicmp(e->schemes[i], scheme, (int)len) == 0)
+            return true;
+    return false;
+}
+
+const char *ef_reg_usage_name(ef_reg_usage_t usage)
+{
+    switch (usage) {
+    case EF_REG_ACTIVE:
+        return "active";
+    case EF_REG_DEPRECATED:
+        return "deprecated";
+    case EF_REG_OBSOLETE:
+        return "obsolete";
+    }
+    return "unknown";
 }

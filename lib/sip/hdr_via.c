@@ -228,3 +228,9 @@ int ef_sip_parse_via(const char *buf, size_t len, ef_sip_via_t *out, size_t cap,
     } while ((rc = ef__hdr_next(&x, "expected ',' or ';' after the Via value")) > 0);
     return rc < 0 ? rc : (int)count;
 }
+
+int ef_sip_parse_via_first(const char *buf, size_t len, ef_sip_via_t *out, ef_perr_t *err)
+{
+    hdr_cur_t x = {buf, len, 0, err};
+    return one_via(&x, out);
+}

@@ -4,8 +4,11 @@
  * (the Enumservice -> URI scheme table, the '+' and anchor rules, the AUS
  * built from the owner name, non-terminal loops and zone boundaries), and the
  * test zones of tests/data/lint/ (clean.zone: no finding; mistakes.zone: the
- * exact codes of each owner), found through EF_TEST_DATA.
+ * exact codes of each owner), found through EF_TEST_DATA; and the registry
+ * checks against a database imported from the IANA registry copy, then
+ * updated with sip DEPRECATED and a Type-only "web" OBSOLETE.
  */
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -15,6 +18,8 @@
 
 #define APEX "0.6.9.2.3.6.1.4.4.e164.arpa."
 #define CODES_MAX 512
+
+static ef_reg_t *registry; /* given to every zone lint() builds; NULL: none */
 
 typedef struct {
     const char *owner;
@@ -61,6 +66,7 @@ static const char *lint(const char *apex, const rec_t *recs, size_t n)
 
     for (size_t i = 0; i < n; i++)
         CHECK_INT(ef_lint_zone_add(z, recs[i].owner, buf, build(&recs[i], buf), NULL), 0);
+    ef_lint_zone_set_registry(z, registry);
     CHECK_INT(ef_lint_zone_check(z, &f, &nf), 0);
     codes_of(f, nf, NULL, out);
     ef_lint_zone_free(z);
@@ -275,6 +281,223 @@ static void test_zones(const char *dir)
     ef_lint_zone_free(z);
 }
 
+/* The first finding of one record checked against `registry`, copied to *out. */
+static void first_finding(const rec_t *r, ef_lint_finding_t *out, char *detail, size_t cap)
+{
+    const ef_lint_finding_t *f;
+    ef_lint_zone_t *z = ef_lint_zone_new(APEX);
+    uint8_t buf[1024];
+    size_t n = 0;
+
+    memset(out, 0, sizeof(*out));
+    detail[0] = '\0';
+    CHECK_INT(ef_lint_zone_add(z, r->owner, buf, build(r, buf), NULL), 0);
+    ef_lint_zone_set_registry(z, registry);
+    CHECK_INT(ef_lint_zone_check(z, &f, &n), 0);
+    if (n > 0) {
+        *out = f[0];
+        snprintf(detail, cap, "%s", f[0].detail != NULL ? f[0].detail : "(null)");
+    }
+    ef_lint_zone_free(z); /* out's strings are static; the detail was copied */
+}
+
+/* Against the IANA registry: unknown, wrong scheme, private, case; the built-in table without. */
+static void test_registry_iana(void)
+{
+    const char *o = "1.0.0." APEX;
+    rec_t im_sip = {o, 100, 10, "u", "E2U+im", "!^.*$!sip:a@example.com!", "."};
+    ef_lint_finding_t f;
+    char detail[256];
+
+    CHECK_STR(LINT1(o, "u", "E2U+sip", "!^.*$!sips:a@example.com!", "."), "");
+    CHECK_STR(LINT1(o, "u", "E2U+esx", "!^.*$!sip:a@example.com!", "."),
+              "enumservice-unregistered");
+    CHECK_STR(LINT1(o, "u", "E2U+voice", "!^.*$!tel:+441632960001!", "."),
+              "enumservice-unregistered");
+    CHECK_STR(LINT1(o, "u", "E2U+voice:tel", "!^.*$!tel:+441632960001!", "."), "");
+    CHECK_STR(LINT1(o, "u", "E2U+h323", "!^.*$!h323:a@example.com!", "."), "");
+    CHECK_STR(LINT1(o, "u", "E2U+h323", "!^.*$!sip:a@example.com!", "."), "uri-scheme");
+    CHECK_STR(LINT1(o, "u", "E2U+vcard", "!^.*$!HTTPS://example.com/a.vcf!", "."), "");
+    CHECK_STR(LINT1(o, "u", "E2U+vcard", "!^.*$!ftp://example.com/a.vcf!", "."), "uri-scheme");
+    CHECK_STR(LINT1(o, "u", "E2U+SIP", "!^.*$!sip:a@example.com!", "."), "enumservice-case");
+    CHECK_STR(LINT1(o, "u", "E2U+p-corp", "!^.*$!sip:a@corp.example!", "."), "private-enumservice");
+    CHECK_STR(LINT1(o, "u", "E2U+x-trial", "!^.*$!sip:a@example.com!", "."),
+              "experimental-enumservice");
+    CHECK_STR(LINT1(o, "u", "E2U+esx+im", "!^.*$!im:a@example.com!", "."),
+              "enumservice-unregistered");
+    CHECK_STR(LINT1(o, "u", "E2U+sip+voice:tel", "!^.*$!sip:a@example.com!", "."), "uri-scheme");
+    CHECK_STR(LINT1(o, "u", "E2U+esx", "!^.*$!enum:+441632960002!", "."),
+              "enumservice-unregistered");
+
+    first_finding(&im_sip, &f, detail, sizeof(detail));
+    CHECK_STR(f.code, "uri-scheme");
+    CHECK_INT(f.severity, EF_LINT_ERROR);
+    CHECK_STR(detail, "im registers im");
+    CHECK_STR(f.rfc, "RFC 6117 §5.2.4");
+    im_sip.services = "E2U+esx";
+    first_finding(&im_sip, &f, detail, sizeof(detail));
+    CHECK_STR(f.code, "enumservice-unregistered");
+    CHECK_INT(f.severity, EF_LINT_WARNING);
+    CHECK_STR(detail, "esx");
+}
+
+/* With sip DEPRECATED and "web" OBSOLETE. */
+static void test_registry_usage(void)
+{
+    const char *o = "1.0.0." APEX;
+    rec_t web = {o, 100, 10, "u", "E2U+web", "!^.*$!http://www.example.com/!", "."};
+    ef_lint_finding_t f;
+    char detail[256];
+
+    CHECK_STR(LINT1(o, "u", "E2U+sip", "!^.*$!sip:a@example.com!", "."), "enumservice-deprecated");
+    CHECK_STR(LINT1(o, "u", "E2U+sip", "!^.*$!tel:+441632960001!", "."),
+              "enumservice-deprecated uri-scheme");
+    CHECK_STR(LINT1(o, "u", "E2U+web:http", "!^.*$!http://www.example.com/!", "."), "");
+    first_finding(&web, &f, detail, sizeof(detail));
+    CHECK_STR(f.code, "enumservice-obsolete");
+    CHECK_STR(detail, "web");
+    CHECK_STR(f.rfc, "RFC 6117 §5.2.7");
+}
+
+/* Without a registry the built-in table still decides (RFC 5028 §2 for im). */
+static void test_registry_none(void)
+{
+    rec_t im_sip = {"1.0.0." APEX, 100, 10, "u", "E2U+im", "!^.*$!sip:a@example.com!", "."};
+    ef_lint_finding_t f;
+    char detail[256];
+
+    first_finding(&im_sip, &f, detail, sizeof(detail));
+    CHECK_STR(f.code, "uri-scheme");
+    CHECK_STR(detail, "im");
+    CHECK_STR(f.rfc, "RFC 5028 §2");
+    CHECK_STR(LINT1("1.0.0." APEX, "u", "E2U+esx", "!^.*$!sip:a@example.com!", "."), "");
+    CHECK_STR(LINT1("1.0.0." APEX, "u", "E2U+h323", "!^.*$!sip:a@example.com!", "."), "");
+}
+
+/* clean.zone: clean against the IANA copy; its three sip records once sip is DEPRECATED. */
+static void test_registry_clean(const char *dir, const char *expected)
+{
+    char path[512], codes[CODES_MAX], errbuf[256];
+    const ef_lint_finding_t *f;
+    ef_lint_zone_t *z = NULL;
+    size_t n = 0;
+
+    snprintf(path, sizeof(path), "%s/lint/clean.zone", dir);
+    CHECK_INT(ef_lint_zone_load(path, NULL, &z, errbuf, sizeof(errbuf)), 0);
+    ef_lint_zone_set_registry(z, registry);
+    CHECK_INT(ef_lint_zone_check(z, &f, &n), 0);
+    codes_of(f, n, NULL, codes);
+    CHECK_STR(codes, expected);
+    ef_lint_zone_free(z);
+}
+
+/* registry.zone: the codes of each owner, with the registry and without. */
+static void test_registry_zones(const char *dir)
+{
+    static const struct {
+        const char *owner, *codes;
+    } want[] = {
+        {"1.1.0", ""},
+        {"2.1.0", "enumservice-deprecated"},
+        {"3.1.0", "enumservice-unregistered enumservice-unregistered"},
+        {"4.1.0", "uri-scheme uri-scheme"},
+        {"5.1.0", "enumservice-obsolete"},
+        {"6.1.0", "private-enumservice"},
+    };
+    char path[512], owner[256], codes[CODES_MAX], errbuf[256];
+    const ef_lint_finding_t *f;
+    ef_lint_zone_t *z = NULL;
+    size_t n = 0;
+
+    snprintf(path, sizeof(path), "%s/lint/registry.zone", dir);
+    CHECK_INT(ef_lint_zone_load(path, NULL, &z, errbuf, sizeof(errbuf)), 0);
+    ef_lint_zone_set_registry(z, registry);
+    CHECK_INT(ef_lint_zone_check(z, &f, &n), 0);
+    CHECK_INT(n, 7);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        snprintf(owner, sizeof(owner), "%s.%s", want[i].owner, APEX);
+        codes_of(f, n, owner, codes);
+        CHECK_STR(codes, want[i].codes);
+    }
+    ef_lint_zone_set_registry(z, NULL); /* checked again, without */
+    CHECK_INT(ef_lint_zone_check(z, &f, &n), 0);
+    codes_of(f, n, NULL, codes);
+    CHECK_STR(codes, "private-enumservice");
+    ef_lint_zone_free(z);
+}
+
+/* A registry whose table of Enumservices is gone: the lookup error is the check's result. */
+static void test_registry_error(const char *db)
+{
+    ef_lint_zone_t *z = ef_lint_zone_new(APEX);
+    rec_t r = {"1.0.0." APEX, 100, 10, "u", "E2U+sip", "!^.*$!sip:a@example.com!", "."};
+    const ef_lint_finding_t *f;
+    uint8_t buf[256];
+    ef_reg_t *reg = NULL;
+    sqlite3 *raw = NULL;
+    size_t n = 0;
+
+    CHECK_INT(ef_reg_open(db, &reg, NULL, 0), 0);
+    ef_reg_close(reg);
+    CHECK_INT(sqlite3_open(db, &raw), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(raw, "ALTER TABLE enumservices RENAME TO gone", NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(raw);
+    reg = NULL;
+    CHECK_INT(ef_reg_open_readonly(db, &reg, NULL, 0), 0);
+    CHECK_INT(ef_lint_zone_add(z, r.owner, buf, build(&r, buf), NULL), 0);
+    ef_lint_zone_set_registry(z, reg);
+    CHECK_INT(ef_lint_zone_check(z, &f, &n), EF_ECONFIG);
+    ef_lint_zone_set_registry(z, NULL);
+    CHECK_INT(ef_lint_zone_check(z, &f, &n), 0);
+    CHECK_INT(n, 0);
+    ef_lint_zone_free(z);
+    ef_reg_close(reg);
+}
+
+/* A database in a temporary directory from the IANA copy, and the updates. */
+static void test_registry(const char *data)
+{
+    static const char *const files[] = {"iana-enum-services.xml", "warn-legacy.xml",
+                                        "warn-other-obsolete.xml"};
+    char tmp[] = "/tmp/test_lint_reg.XXXXXX", db[64], bad[64], path[512];
+    ef_tpl_finding_t tf[64];
+    ef_reg_stats_t st;
+    ef_reg_t *w = NULL;
+    size_t nf;
+
+    if (mkdtemp(tmp) == NULL) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    snprintf(db, sizeof(db), "%s/reg.db", tmp);
+    snprintf(bad, sizeof(bad), "%s/bad.db", tmp);
+    test_registry_none();
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/templates/%s", data, files[i]);
+        CHECK_INT(ef_reg_open(db, &w, NULL, 0), 0);
+        CHECK_INT(ef_reg_import_file(w, path, &st, tf, 64, &nf, NULL, 0), 0);
+        ef_reg_close(w);
+        registry = NULL;
+        CHECK_INT(ef_reg_open_readonly(db, &registry, NULL, 0), 0);
+        if (i == 0) {
+            test_registry_iana();
+            test_registry_clean(data, "");
+        } else if (i == 2) {
+            test_registry_usage();
+            test_registry_zones(data);
+            test_registry_clean(data, "enumservice-deprecated enumservice-deprecated "
+                                      "enumservice-deprecated");
+        }
+        ef_reg_close(registry);
+    }
+    registry = NULL;
+    test_registry_error(bad);
+    unlink(db);
+    unlink(bad);
+    rmdir(tmp);
+}
+
 static void test_load_errors(void)
 {
     char path[] = "/tmp/test_lint_XXXXXX", errbuf[256];
@@ -313,5 +536,6 @@ int main(void)
     test_api();
     test_zones(dir != NULL ? dir : "tests/data");
     test_load_errors();
+    test_registry(dir != NULL ? dir : "tests/data");
     TAP_DONE();
 }
