@@ -77,16 +77,16 @@ typedef struct efd_config {
     /* community */
     char domains[EFD_DOMAINS_MAX][EFD_NAME_MAX]; /**< domains = [ ... ]; first is primary */
     size_t n_domains;
-    efd_hostport_t next_hop; /**< internal.next_hop: where requests for our domains go */
+    efd_hostport_t next_hop;       /**< internal.next_hop: where requests for our domains go */
     char users_file[EFD_PATH_MAX]; /**< internal.users: known users, one AoR user per line;
                                         empty = every user is relayed to next_hop */
     bool answer_options;           /**< internal.answer_options: OPTIONS answered for users */
     efd_harvest_t harvesting;      /**< internal.harvesting: "reject" | "silent" */
 
     /* process */
-    unsigned workers;       /**< worker threads, each with its own event base; default 1 */
-    efd_level_t log_level;  /**< log.level */
-    bool log_syslog;        /**< log.syslog */
+    unsigned workers;      /**< worker threads, each with its own event base; default 1 */
+    efd_level_t log_level; /**< log.level */
+    bool log_syslog;       /**< log.syslog */
     char pid_file[EFD_PATH_MAX];
 
     /* listeners */
@@ -96,15 +96,15 @@ typedef struct efd_config {
     /* TLS (reloadable) */
     char tls_certificate[EFD_PATH_MAX]; /**< PEM chain of our certificate */
     char tls_key[EFD_PATH_MAX];
-    char tls_ca[EFD_PATH_MAX];          /**< PEM file of CAs trusted for peers */
-    char tls_ciphers[256];              /**< TLS 1.2 cipher list; empty = OpenSSL default */
+    char tls_ca[EFD_PATH_MAX]; /**< PEM file of CAs trusted for peers */
+    char tls_ciphers[256];     /**< TLS 1.2 cipher list; empty = OpenSSL default */
     unsigned tls_verify_depth;
 
     /* federation (reloadable) */
     efd_peer_t peers[EFD_PEERS_MAX];
     size_t n_peers;
-    bool allow_tcp;              /**< federation.allow_tcp: plain TCP peers accepted; off */
-    unsigned max_connections;    /**< outbound connections per peer; default 4 */
+    bool allow_tcp;                /**< federation.allow_tcp: plain TCP peers accepted; off */
+    unsigned max_connections;      /**< outbound connections per peer; default 4 */
     unsigned max_inbound_per_peer; /**< default 8 */
     unsigned max_inbound_total;    /**< federation side, all peers; default 256 */
     unsigned idle_timeout;         /**< seconds; default 600 */
@@ -125,15 +125,15 @@ typedef struct efd_config {
     size_t n_enum_services;
 
     /* trust and spam policy (seed §9.2, §10.1) */
-    char trust_header[64];     /**< the P-Asserted-Identity parameter naming the level */
-    efd_rate_t rate_sender;    /**< per sender AoR, for untrusted senders */
-    efd_rate_t rate_recipient; /**< per recipient AoR */
-    efd_rate_t rate_peer;      /**< per peer community */
+    char trust_header[64];          /**< the P-Asserted-Identity parameter naming the level */
+    efd_rate_t rate_sender;         /**< per sender AoR, for untrusted senders */
+    efd_rate_t rate_recipient;      /**< per recipient AoR */
+    efd_rate_t rate_peer;           /**< per peer community */
     efd_rate_t rate_trusted_sender; /**< per sender AoR, trusted senders */
 
     /* timers (configurable so tests need not wait) */
-    unsigned timer_t1_ms; /**< RFC 3261 T1; default 500 */
-    unsigned timer_b_ms;  /**< transaction timeout (64*T1); default 32000 */
+    unsigned timer_t1_ms;        /**< RFC 3261 T1; default 500 */
+    unsigned timer_b_ms;         /**< transaction timeout (64*T1); default 32000 */
     unsigned connect_timeout_ms; /**< TCP + TLS handshake; default 5000 */
 } efd_config_t;
 
@@ -157,5 +157,27 @@ const efd_peer_t *efd_config_peer(const efd_config_t *cfg, const char *domain, s
 
 /** Print the effective configuration (every setting, defaults included) in libconfig syntax. */
 void efd_config_dump(const efd_config_t *cfg, FILE *out);
+
+/** One row of the settings table, as documentation sees it. Static data. */
+typedef struct {
+    const char *name;        /**< libconfig path, "federation.max_connections"; members of a
+                                  list of groups are "listen[].port", "federation.peers[].route" */
+    const char *type;        /**< "bool", "integer", "float", "string", "path", "list", ... */
+    const char *def;         /**< default as text; NULL = required */
+    bool reloadable;         /**< SIGHUP applies a change */
+    const char *description; /**< one line */
+} efd_setting_info_t;
+
+/** The i-th setting of the table (0, 1, ...), or NULL past the end. Static data. */
+const efd_setting_info_t *efd_config_setting(size_t i);
+
+/**
+ * Can `next` replace `cur` on SIGHUP? Compares every setting whose row is not
+ * reloadable.
+ * @param name on EF_ECONFIG, the first such setting that differs
+ * @return 0 when only reloadable settings differ; EF_ECONFIG
+ */
+int efd_config_reload_check(const efd_config_t *cur, const efd_config_t *next, char *name,
+                            size_t cap);
 
 #endif

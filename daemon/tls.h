@@ -19,9 +19,9 @@
 
 #include <openssl/ssl.h>
 
-#define EFD_TLS_IDS_MAX 16      /* SIP domain identities taken from one certificate */
-#define EFD_TLS_ID_LEN 256      /* one identity, NUL-terminated, lowercase */
-#define EFD_TLS_FP_LEN 65       /* SHA-256 fingerprint in hex + NUL */
+#define EFD_TLS_IDS_MAX 16 /* SIP domain identities taken from one certificate */
+#define EFD_TLS_ID_LEN 256 /* one identity, NUL-terminated, lowercase */
+#define EFD_TLS_FP_LEN 65  /* SHA-256 fingerprint in hex + NUL */
 
 typedef struct {
     const char *certificate; /**< PEM chain, ours */
@@ -56,7 +56,15 @@ SSL *efd_tls_accept_ssl(efd_tls_t *tls);
  */
 SSL *efd_tls_connect_ssl(efd_tls_t *tls, const char *domain);
 
-/** After a client handshake: keep its session for the next connection to domain. */
+/**
+ * After a client handshake: keep its session for the next connection to domain.
+ * Ignored unless ssl came from efd_tls_connect_ssl(tls, domain) and its server
+ * was verified. A TLS 1.3 session arrives after the handshake and is kept when
+ * the client reads it. The session stays resumable only if the connection
+ * ends with SSL_shutdown (OpenSSL forgets sessions of connections dropped
+ * without close_notify), and a TLS 1.3 session resumes once: save after every
+ * handshake.
+ */
 void efd_tls_save_session(efd_tls_t *tls, const char *domain, SSL *ssl);
 
 /**

@@ -562,6 +562,13 @@ static void test_limits(void)
               EF_E2BIG);
     CHECK_INT(e.offset, 15);
     CHECK_INT(ef_sip_parse_via(guarded("SIP/2.0/UDP a, SIP/2.0/UDP b", 28), 28, via, 2, &e), 2);
+    /* the top value alone, however many follow */
+    CHECK_INT(ef_sip_parse_via_first(
+                  guarded("SIP/2.0/TLS a:5061;branch=z9hG4bKx, SIP/2.0/UDP b", 48), 48, via, &e),
+              0);
+    CHECK(via[0].port == 5061 && via[0].branch.len == 8 &&
+          memcmp(via[0].branch.ptr, "z9hG4bKx", 8) == 0);
+    CHECK_INT(ef_sip_parse_via_first(guarded("SIP/2.0/UDP ;x", 14), 14, via, &e), EF_ESYNTAX);
     CHECK_INT(ef_sip_parse_addr_list(guarded("<sip:a>,<sip:b>", 15), 15, addr, 1, NULL, &e),
               EF_E2BIG);
     CHECK_INT(ef_sip_parse_addr_list(guarded("*", 1), 1, addr, 0, NULL, &e), 0);

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * proxy.h -- what proxy.c and route.c share: the transaction of one relayed
+ * request and the steps that move it along.
+ */
+#ifndef ENUMFEDD_PROXY_H
+#define ENUMFEDD_PROXY_H
+
+#include "edge.h"
+#include "enumfed/locate.h"
+#include "enumfed/sip_build.h"
+#include "enumfed/uri.h"
+
+#define EFD_BRANCH_MAGIC "z9hG4bK" /* RFC 3261 §8.1.1.7 */
+#define EFD_BRANCH_PREFIX "z9hG4bKefd"
+
+struct efd_txn {
+    efd_worker_t *w;
+    char branch[64]; /* ours, on the relayed request: client-side key */
+    char skey[160];  /* the sender's branch + sent-by + method: server-side key */
+    char method[24];
+    efd_addr_t from; /* where the request came from; responses go back there */
+    efd_addr_t to;   /* where it was relayed */
+    char *req;       /* the request as received: answered locally from it */
+    size_t req_len;
+    char *out; /* the request as relayed: UDP retransmissions */
+    size_t out_len;
+    char *resp; /* the final response sent back: absorbs retransmissions */
+    size_t resp_len;
+    int status;                   /* highest response so far; >= 200 is final */
+    bool originating;             /* internal -> federation: a 4xx holds the target back */
+    char target[EF_URI_MAX + 16]; /* the Request-URI relayed, for the hold-back */
+    char peer[EFD_NAME_MAX];      /* federation: the peer community */
+    unsigned retrans_ms;
+    size_t pop_routes;     /* Route values at the top that name us (RFC 3261 §16.4) */
+    struct event *timer_e; /* UDP retransmission (RFC 3261 §17.1.2.2 Timer E) */
+    struct event *timer_f; /* transaction timeout (Timer F), then linger (Timer K/J) */
+    ef_enum_query_t *enum_q;
+    ef_locate_t *loc;
+    efd_txn_t *next, *snext;
+};
+
+/** Answer the transaction's request locally (final: the transaction ends). */
+void efd_txn_reply(efd_txn_t *t, int status, const char *warning, const char *extra);
+
+/** Relay the transaction's request to `to` with Request-URI new_uri (NULL: unchanged). */
+void efd_txn_relay(efd_txn_t *t, const efd_addr_t *to, const char *new_uri);
+
+/* route.c: decide where the request goes, possibly asynchronously (ENUM, DNS). */
+void efd_route(efd_txn_t *t, const ef_sip_msg_t *msg);
+
+/** Edits removing the first n Route values. @return 0, EF_ESYNTAX, EF_E2BIG */
+int efd_route_pop(ef_sip_edits_t *ed, const ef_sip_msg_t *msg, size_t n);
+
+/* policy.c: hold-back after a 4xx from a foreign community (seed §6.2). */
+int efd_hold_check(efd_worker_t *w, const char *target, unsigned *remaining);
+void efd_hold_add(efd_worker_t *w, const char *target, int status, unsigned seconds);
+void efd_hold_free(efd_worker_t *w);
+
+/** Our sent-by (host:port) for a side and transport, for Via and Record-Route. */
+const char *efd_local_hostport(const efd_worker_t *w, efd_side_t side, ef_transport_t t, char *buf,
+                               size_t cap);
+
+/** Is host:port one of our listening addresses? */
+bool efd_is_me(const efd_worker_t *w, ef_str_t host, int port);
+
+#endif
