@@ -52,6 +52,7 @@ enum {
     F_REQUIRED = 1, /* no default: the setting must be given */
     F_RULE = 2,     /* the default depends on other settings; set after reading */
     F_READABLE = 4, /* T_PATH: the file must exist and be readable */
+    F_EMPTY = 8,    /* T_TOKEN: "" is allowed and means none */
 };
 
 typedef struct row {
@@ -186,25 +187,31 @@ static const row_t rows[] = {
     {INFO("federation.peers", "list of groups", "()", true,
           "allowlisted peer communities (seed 4.1); none = federation closed"),
      .type = T_GLIST, FLD(peers), .min = 0, .max = EFD_PEERS_MAX, .names = NULL, .elem = 0, .count_off = offsetof(efd_config_t, n_peers), .members = peer_rows, .n_members = sizeof peer_rows / sizeof peer_rows[0], .elem_size = sizeof(efd_peer_t)},
-    {INFO("enum.suffixes", "list of domains", "e164.arpa", true,
+    {INFO("enum.suffixes", "list of domains", "e164.arpa", false,
           "ENUM suffixes in priority order (RFC 6116 3.2)"),
      .type = T_SLIST, SLIST(enum_suffixes, 1, T_HOST), .max = EFD_LIST_MAX},
-    {INFO("enum.server", "string", "", true,
+    {INFO("enum.server", "string", "", false,
           "HOST[:PORT] or [V6]:PORT every DNS query goes to; empty = system resolvers"),
      .type = T_SERVER, FLD(enum_server)},
-    {INFO("enum.zones", "list of paths", "", true, "master files answered offline, no DNS"),
+    {INFO("enum.zones", "list of paths", "", false, "master files answered offline, no DNS"),
      .type = T_SLIST, SLIST(enum_zones, 0, T_PATH), .flags = F_READABLE, .max = EFD_LIST_MAX},
-    {INFO("enum.trust_anchors", "list of paths", "", true, "files of DS/DNSKEY trust anchors"),
+    {INFO("enum.trust_anchors", "list of paths", "", false, "files of DS/DNSKEY trust anchors"),
      .type = T_SLIST, SLIST(trust_anchors, 0, T_PATH), .flags = F_READABLE, .max = EFD_LIST_MAX},
-    {INFO("enum.dnssec", "off|validate|require", "validate", true,
+    {INFO("enum.dnssec", "off|validate|require", "validate", false,
           "DNSSEC: none, bogus answers fail, or anything not secure fails"),
      .type = T_ENUM, FLD(dnssec), .names = dnssec_names},
     {INFO("enum.services", "list of strings", "im sip", true,
           "Enumservices used to route, in preference order (RFC 6116 3.4.3)"),
      .type = T_SLIST, SLIST(enum_services, 1, T_SERVICE), .max = EFD_LIST_MAX},
-    {INFO("policy.trust_header", "string", "trust", true,
-          "P-Asserted-Identity parameter carrying the user trust level (seed 9.2)"),
-     .type = T_TOKEN, FLD(trust_header)},
+    {INFO("policy.trust_param", "string", "trust", true,
+          "URI parameter of P-Asserted-Identity carrying the user trust level (seed 9.2)"),
+     .type = T_TOKEN, FLD(trust_param)},
+    {INFO("policy.assert_level", "string", "verified", true,
+          "trust level asserted for our users when the internal side gives none; \"\" = none"),
+     .type = T_TOKEN, FLD(assert_level), .flags = F_EMPTY},
+    {INFO("policy.trusted_levels", "list of strings", "verified", true,
+          "levels asserted by a peer that make its user trusted (seed 9.2, 10.1)"),
+     .type = T_SLIST, SLIST(trusted_levels, 0, T_TOKEN), .max = EFD_LIST_MAX},
     {INFO("policy.rate_sender.rate", "float", "1.0", true,
           "requests per second from one untrusted sender AoR; 0 = unlimited (seed 10.1)"),
      .type = T_DOUBLE, RATE(rate_sender, rate), .min = 0, .max = 1e9},
@@ -231,6 +238,9 @@ static const row_t rows[] = {
     {INFO("timers.b_ms", "integer", "32000", true,
           "transaction timeout in ms (RFC 3261 64*T1), t1_ms..3600000"),
      .type = T_UINT, FLD(timer_b_ms), .min = 1, .max = 3600000},
+    {INFO("timers.message_ms", "integer", "10000", true,
+          "a message begun on a stream must be complete within this (slow senders)"),
+     .type = T_UINT, FLD(message_ms), .min = 1, .max = 600000},
     {INFO("timers.connect_timeout_ms", "integer", "5000", true,
           "TCP connect plus TLS handshake in ms, 1..600000"),
      .type = T_UINT, FLD(connect_timeout_ms), .min = 1, .max = 600000},
@@ -546,7 +556,7 @@ static int set_text(load_t *ld, const row_t *r, vtype_t type, void *dst, size_t 
     else if (type == T_ADDR && !is_addr(text, &fam))
         why = "must be a numeric IPv4 or IPv6 address";
     else if (type == T_TOKEN)
-        why = check_token(text);
+        why = *text == '\0' && (r->flags & F_EMPTY) ? NULL : check_token(text);
     else if (type == T_SERVICE)
         why = check_service(text);
     else if (type == T_SERVER && strchr(text, ';') != NULL)

@@ -125,7 +125,10 @@ typedef struct efd_config {
     size_t n_enum_services;
 
     /* trust and spam policy (seed §9.2, §10.1) */
-    char trust_header[64];          /**< the P-Asserted-Identity parameter naming the level */
+    char trust_param[64];  /**< the P-Asserted-Identity URI parameter naming the level */
+    char assert_level[64]; /**< level we assert for our users; "" = none (seed 9.2 MAY) */
+    char trusted_levels[EFD_LIST_MAX][64]; /**< peers' levels we treat as trusted */
+    size_t n_trusted_levels;
     efd_rate_t rate_sender;         /**< per sender AoR, for untrusted senders */
     efd_rate_t rate_recipient;      /**< per recipient AoR */
     efd_rate_t rate_peer;           /**< per peer community */
@@ -135,6 +138,7 @@ typedef struct efd_config {
     unsigned timer_t1_ms;        /**< RFC 3261 T1; default 500 */
     unsigned timer_b_ms;         /**< transaction timeout (64*T1); default 32000 */
     unsigned connect_timeout_ms; /**< TCP + TLS handshake; default 5000 */
+    unsigned message_ms;         /**< a stream message must arrive within; default 10000 */
 } efd_config_t;
 
 /**

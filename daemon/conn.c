@@ -44,6 +44,7 @@ struct efd_conn {
     efd_side_t side;
     ef_transport_t transport;
     bool outbound, ready, plain_fed;
+    bool partial; /* a message has begun and not ended */
     struct bufferevent *bev;
     struct event *timer; /* connect timeout, then idle timeout */
     struct sockaddr_storage addr;
@@ -160,7 +161,9 @@ static void idle_cb(evutil_socket_t fd, short what, void *arg)
     efd_conn_t *c = arg;
     (void)fd;
     (void)what;
-    conn_close(c, c->ready ? "idle timeout" : "handshake timeout");
+    conn_close(c, !c->ready    ? "handshake timeout"
+                  : c->partial ? "message not complete in time"
+                               : "idle timeout");
 }
 
 static void arm(efd_conn_t *c, unsigned ms)
@@ -236,10 +239,17 @@ static void read_cb(struct bufferevent *bev, void *arg)
     uint64_t id = c->id;
     struct evbuffer *in = bufferevent_get_input(bev);
 
-    touch(c);
     while (evbuffer_get_length(in) > 0 && read_one(c, in))
         if (efd_conn_get(w, id) == NULL)
             return;
+    /* Idle time counts between messages; a message begun must be complete in
+     * timers.message_ms however slowly its bytes trickle in (slowloris). */
+    bool partial = evbuffer_get_length(in) > 0;
+    if (!partial)
+        touch(c);
+    else if (!c->partial)
+        arm(c, w->cfg->message_ms);
+    c->partial = partial;
 }
 
 /* ---- admission of inbound federation connections (seed §4.2, §4.3) ------- */
@@ -521,20 +531,20 @@ int efd_sockaddr(const char *host, uint16_t port, struct sockaddr_storage *ss, s
     return sockaddr_of(host, port, ss, len);
 }
 
-static efd_conn_t *connect_peer(efd_worker_t *w, const char *domain, const char *host,
-                                uint16_t port, ef_transport_t t)
+static efd_conn_t *connect_to(efd_worker_t *w, efd_side_t side, const char *domain,
+                              const char *host, uint16_t port, ef_transport_t t)
 {
     struct sockaddr_storage ss;
     socklen_t len;
 
     if (sockaddr_of(host, port, &ss, &len) != 0 || (t == EF_TRANSPORT_TLS && w->tls == NULL))
         return NULL;
-    efd_conn_t *c = conn_new(w, EFD_SIDE_FEDERATION, t, (struct sockaddr *)&ss, len);
+    efd_conn_t *c = conn_new(w, side, t, (struct sockaddr *)&ss, len);
     if (c == NULL)
         return NULL;
     snprintf(c->domain, sizeof c->domain, "%s", domain);
     c->outbound = true;
-    c->plain_fed = t == EF_TRANSPORT_TCP;
+    c->plain_fed = side == EFD_SIDE_FEDERATION && t == EF_TRANSPORT_TCP;
     c->action = "connect";
     if (setup_bev(c, -1, true) != 0 ||
         bufferevent_socket_connect(c->bev, (struct sockaddr *)&ss, (int)len) != 0) {
@@ -546,8 +556,33 @@ static efd_conn_t *connect_peer(efd_worker_t *w, const char *domain, const char 
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     arm(c, w->cfg->connect_timeout_ms);
     EFD_INFO("conn %llu %s: connecting to %s over %s", (unsigned long long)c->id, c->addr_text,
-             domain, ef_transport_name(t));
+             domain[0] ? domain : "the internal next hop", ef_transport_name(t));
     return c;
+}
+
+struct by_addr {
+    const struct sockaddr_storage *ss;
+};
+
+static bool next_hop_cb(efd_conn_t *c, void *arg)
+{
+    const struct by_addr *ba = arg;
+    return c->side == EFD_SIDE_INTERNAL && c->transport == EF_TRANSPORT_TCP &&
+           c->addr.ss_family == ba->ss->ss_family && memcmp(&c->addr, ba->ss, c->addrlen) == 0;
+}
+
+uint64_t efd_next_hop_conn(efd_worker_t *w, const char *host, uint16_t port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    struct by_addr ba = {&ss};
+
+    if (sockaddr_of(host, port, &ss, &len) != 0)
+        return 0;
+    efd_conn_t *c = conn_find(w, next_hop_cb, &ba);
+    if (c == NULL)
+        c = connect_to(w, EFD_SIDE_INTERNAL, "", host, port, EF_TRANSPORT_TCP);
+    return c != NULL ? c->id : 0;
 }
 
 uint64_t efd_peer_conn(efd_worker_t *w, const char *domain, const char *host, uint16_t port,
@@ -565,7 +600,7 @@ uint64_t efd_peer_conn(efd_worker_t *w, const char *domain, const char *host, ui
         return pp.best->id;
     if (host == NULL)
         return pp.best != NULL ? pp.best->id : 0;
-    efd_conn_t *c = connect_peer(w, domain, host, port, transport);
+    efd_conn_t *c = connect_to(w, EFD_SIDE_FEDERATION, domain, host, port, transport);
     return c != NULL ? c->id : pp.best != NULL ? pp.best->id : 0;
 }
 
@@ -724,6 +759,16 @@ void efd_udp_close(efd_worker_t *w)
     for (int i = 0; i < 2; i++)
         if (w->udp_out[i] >= 0)
             close(w->udp_out[i]);
+}
+
+void efd_conn_drop(efd_worker_t *w, uint64_t id, const char *why)
+{
+    efd_conn_t *c = efd_conn_get(w, id);
+    if (c != NULL) {
+        EFD_WARN("conn %llu %s %s: dropped: %s", (unsigned long long)id, c->addr_text,
+                 c->domain[0] ? c->domain : "-", why);
+        conn_close(c, why);
+    }
 }
 
 static bool any_cb(efd_conn_t *c, void *arg)

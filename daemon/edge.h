@@ -46,6 +46,7 @@ typedef struct efd_daemon {
     efd_worker_t **workers;
     unsigned n_workers;
     atomic_bool draining;
+    void *rates; /**< the token buckets of policy.c, under lock */
 } efd_daemon_t;
 
 /** Where a message came from, or where a message goes. */
@@ -63,6 +64,8 @@ typedef struct {
     uint64_t rx_requests, rx_responses, tx_requests, tx_responses;
     uint64_t local_responses[7]; /**< by class 1xx..6xx, index 1..6 */
     uint64_t parse_errors, conns_refused, tls_failures, enum_queries;
+    uint64_t limited[4];   /**< refused by a rate limit: -, peer, sender, recipient */
+    uint64_t limit_closes; /**< peer connections closed for going on over the limit */
 } efd_stats_t;
 
 struct efd_worker {
@@ -121,6 +124,9 @@ int efd_send(efd_worker_t *w, const efd_addr_t *to, const char *buf, size_t len)
 uint64_t efd_peer_conn(efd_worker_t *w, const char *domain, const char *host, uint16_t port,
                        ef_transport_t transport);
 
+/** A TCP connection to the internal next hop: the live one, or a new one; 0 if none. */
+uint64_t efd_next_hop_conn(efd_worker_t *w, const char *host, uint16_t port);
+
 /** Is there a live connection of this peer community? Its id, or 0. */
 uint64_t efd_peer_live(efd_worker_t *w, const char *domain);
 
@@ -129,6 +135,9 @@ efd_conn_t *efd_conn_get(efd_worker_t *w, uint64_t id);
 const char *efd_conn_domain(const efd_conn_t *c);
 bool efd_conn_authorises(const efd_conn_t *c, const char *domain, size_t len);
 const char *efd_conn_peer_text(const efd_conn_t *c);
+
+/** Close connection id (a policy decision); the proxy hears of it as a lost connection. */
+void efd_conn_drop(efd_worker_t *w, uint64_t id, const char *why);
 
 /** Close every connection (shutdown). */
 void efd_conns_close_all(efd_worker_t *w);

@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "log.h"
+#include "proxy.h"
 #include "worker.h"
 
 #define DEFAULT_CONFIG "/etc/enumfedd/enumfedd.conf"
@@ -51,13 +52,16 @@ static void log_stats(struct app *a)
             efd_worker_stats(a->d.workers[i], &s);
     EFD_NOTICE("counters: requests in %llu out %llu, responses in %llu out %llu, local "
                "2xx %llu 4xx %llu 5xx %llu, parse errors %llu, connections refused %llu, "
-               "tls failures %llu, enum queries %llu",
+               "tls failures %llu, enum queries %llu, rate-limited peer %llu sender %llu "
+               "recipient %llu, connections dropped for rate %llu",
                (unsigned long long)s.rx_requests, (unsigned long long)s.tx_requests,
                (unsigned long long)s.rx_responses, (unsigned long long)s.tx_responses,
                (unsigned long long)s.local_responses[2], (unsigned long long)s.local_responses[4],
                (unsigned long long)s.local_responses[5], (unsigned long long)s.parse_errors,
                (unsigned long long)s.conns_refused, (unsigned long long)s.tls_failures,
-               (unsigned long long)s.enum_queries);
+               (unsigned long long)s.enum_queries, (unsigned long long)s.limited[1],
+               (unsigned long long)s.limited[2], (unsigned long long)s.limited[3],
+               (unsigned long long)s.limit_closes);
 }
 
 /* SIGHUP: what may change without a restart changes; listeners and workers stay. */
@@ -77,13 +81,13 @@ static void reload(struct app *a)
         efd_config_free(cfg);
         return;
     }
-    const efd_config_t *old = a->d.cfg;
-    if (cfg->n_listen != old->n_listen ||
-        memcmp(cfg->listen, old->listen, sizeof cfg->listen) != 0 || cfg->workers != old->workers)
-        EFD_WARN("reload: listen and workers change only with a restart");
-    memcpy(cfg->listen, old->listen, sizeof cfg->listen);
-    cfg->n_listen = old->n_listen;
-    cfg->workers = old->workers;
+    char what[128];
+    if (efd_config_reload_check(a->d.cfg, cfg, what, sizeof what) != 0) {
+        EFD_ERR("reload refused, the running config stays: %s changes only with a restart", what);
+        efd_tls_unref(tls);
+        efd_config_free(cfg);
+        return;
+    }
     efd_log_level(cfg->log_level);
     for (unsigned i = 0; i < a->d.n_workers; i++)
         efd_worker_reload(a->d.workers[i], cfg, tls);
@@ -138,6 +142,7 @@ static void stop(struct app *a)
         efd_worker_free(a->d.workers[i]);
     free(a->d.workers);
     efd_tls_unref(a->d.tls);
+    efd_policy_free(&a->d);
     efd_config_free(a->d.cfg);
     for (size_t i = 0; i < a->n_retired; i++)
         efd_config_free(a->retired[i]);

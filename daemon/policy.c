@@ -105,3 +105,150 @@ void efd_hold_free(efd_worker_t *w)
     w->holds = NULL;
     w->n_holds = 0;
 }
+
+/* ---- rate limits (seed §10.1) ------------------------------------------------
+ *
+ * Token buckets shared by every worker (a peer's connections may sit on
+ * different workers, and a limit is a limit of the edge), behind the daemon's
+ * lock: the work under it is a hash lookup and a few additions. A bucket that
+ * has refilled completely says nothing a new one would not, so such buckets
+ * are swept when the table grows.
+ */
+
+#define RATE_BUCKETS 4096
+#define RATE_SWEEP_AT 8192
+#define RATE_MAX 65536
+
+struct bucket {
+    struct bucket *next;
+    double tokens, last;
+    char key[]; /* "s:alice@b.example", "r:bob@a.example", "p:b.example" */
+};
+
+struct rates {
+    struct bucket *b[RATE_BUCKETS];
+    size_t n;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t key_hash(const char *s)
+{
+    size_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+    return h % RATE_BUCKETS;
+}
+
+static void refill(struct bucket *b, const efd_rate_t *r, double t)
+{
+    b->tokens += (t - b->last) * r->rate;
+    if (b->tokens > r->burst)
+        b->tokens = r->burst;
+    b->last = t;
+}
+
+static void sweep(struct rates *rt, double t, double max_burst_time)
+{
+    for (size_t i = 0; i < RATE_BUCKETS; i++)
+        for (struct bucket **p = &rt->b[i]; *p != NULL;) {
+            if (t - (*p)->last > max_burst_time) { /* long enough to be full again */
+                struct bucket *dead = *p;
+                *p = dead->next;
+                free(dead);
+                rt->n--;
+            } else {
+                p = &(*p)->next;
+            }
+        }
+}
+
+/* The bucket of key, refilled to now; NULL when the table is full. */
+static struct bucket *bucket_of(struct rates *rt, const char *key, const efd_rate_t *r, double t)
+{
+    size_t h = key_hash(key);
+    for (struct bucket *b = rt->b[h]; b != NULL; b = b->next)
+        if (strcasecmp(b->key, key) == 0) {
+            refill(b, r, t);
+            return b;
+        }
+    if (rt->n >= RATE_MAX)
+        return NULL;
+    size_t len = strlen(key);
+    struct bucket *b = malloc(sizeof *b + len + 1);
+    if (b == NULL)
+        return NULL;
+    memcpy(b->key, key, len + 1);
+    b->tokens = r->burst;
+    b->last = t;
+    b->next = rt->b[h];
+    rt->b[h] = b;
+    rt->n++;
+    return b;
+}
+
+static unsigned wait_for(const struct bucket *b, const efd_rate_t *r)
+{
+    double s = (1.0 - b->tokens) / r->rate;
+    return s < 1.0 ? 1u : (unsigned)(s + 0.999);
+}
+
+efd_limit_t efd_policy_admit(efd_daemon_t *d, const efd_config_t *cfg, const char *peer,
+                             const char *sender, const char *recipient, bool trusted,
+                             unsigned *retry_after)
+{
+    const efd_rate_t *rs = trusted ? &cfg->rate_trusted_sender : &cfg->rate_sender;
+    const efd_rate_t *rate[3] = {&cfg->rate_peer, rs, &cfg->rate_recipient};
+    const char *tag[3] = {"p:", "s:", "r:"}, *name[3] = {peer, sender, recipient};
+    struct bucket *b[3] = {NULL, NULL, NULL};
+    char key[3][EF_URI_MAX + 4];
+    efd_limit_t verdict = EFD_LIMIT_NONE;
+    double t = now_s();
+
+    pthread_mutex_lock(&d->lock);
+    struct rates *rt = d->rates != NULL ? d->rates : (d->rates = calloc(1, sizeof *rt));
+    if (rt != NULL && rt->n >= RATE_SWEEP_AT)
+        sweep(rt, t, 600.0);
+    for (int i = 0; rt != NULL && i < 3 && verdict == EFD_LIMIT_NONE; i++) {
+        if (rate[i]->rate <= 0.0 || name[i] == NULL || name[i][0] == '\0')
+            continue;
+        snprintf(key[i], sizeof key[i], "%s%s", tag[i], name[i]);
+        b[i] = bucket_of(rt, key[i], rate[i], t);
+        if (b[i] != NULL && b[i]->tokens < 1.0) {
+            verdict = (efd_limit_t)(i + 1);
+            if (i == 0) { /* a community that goes on sends itself into debt, then out */
+                b[i]->tokens -= 1.0;
+                if (b[i]->tokens <= -rate[i]->burst) {
+                    verdict = EFD_LIMIT_CLOSE;
+                    b[i]->tokens = 0.0;
+                }
+            }
+            *retry_after = wait_for(b[i], rate[i]);
+        }
+    }
+    for (int i = 0; i < 3 && verdict == EFD_LIMIT_NONE; i++)
+        if (b[i] != NULL)
+            b[i]->tokens -= 1.0;
+    pthread_mutex_unlock(&d->lock);
+    return verdict;
+}
+
+void efd_policy_free(efd_daemon_t *d)
+{
+    struct rates *rt = d->rates;
+    if (rt == NULL)
+        return;
+    for (size_t i = 0; i < RATE_BUCKETS; i++)
+        while (rt->b[i] != NULL) {
+            struct bucket *b = rt->b[i];
+            rt->b[i] = b->next;
+            free(b);
+        }
+    free(rt);
+    d->rates = NULL;
+}

@@ -83,6 +83,7 @@ static void txn_free(efd_txn_t *t)
     free(t->req);
     free(t->out);
     free(t->resp);
+    free(t->pai_add);
     free(t);
 }
 
@@ -225,6 +226,13 @@ static int build_relay(efd_txn_t *t, const ef_sip_msg_t *msg, const efd_addr_t *
     if (new_uri != NULL)
         ed.new_uri = (ef_str_t){new_uri, strlen(new_uri)};
     if (efd_route_pop(&ed, msg, t->pop_routes) != 0)
+        return EF_E2BIG;
+    for (size_t i = 0; t->pai_strip && i < msg->n_headers; i++)
+        if (msg->headers[i].id == EF_HDR_P_ASSERTED_IDENTITY && ef_sip_edit_remove(&ed, i) != 0)
+            return EF_E2BIG;
+    if (t->pai_add != NULL && to->side == EFD_SIDE_FEDERATION &&
+        ef_sip_edit_insert(&ed, msg->n_headers, "P-Asserted-Identity",
+                           (ef_str_t){t->pai_add, strlen(t->pai_add)}) != 0)
         return EF_E2BIG;
     ef_str_t rrs = rr[0] != '\0' ? (ef_str_t){rr, strlen(rr)} : (ef_str_t){0};
     int rc = ef_sip_edit_proxy(&ed, msg, (ef_str_t){via, strlen(via)}, rrs, mf);

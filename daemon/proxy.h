@@ -32,7 +32,12 @@ struct efd_txn {
     char target[EF_URI_MAX + 16]; /* the Request-URI relayed, for the hold-back */
     char peer[EFD_NAME_MAX];      /* federation: the peer community */
     unsigned retrans_ms;
-    size_t pop_routes;     /* Route values at the top that name us (RFC 3261 §16.4) */
+    size_t pop_routes;
+    bool pai_strip; /* remove P-Asserted-Identity (not asserted by who sent it) */
+    char *pai_add;
+        /* a P-Asserted-Identity value to add toward peers, or NULL */ /* Route values at the top
+                                                                          that name us (RFC 3261
+                                                                          §16.4) */
     struct event *timer_e; /* UDP retransmission (RFC 3261 §17.1.2.2 Timer E) */
     struct event *timer_f; /* transaction timeout (Timer F), then linger (Timer K/J) */
     ef_enum_query_t *enum_q;
@@ -56,6 +61,21 @@ int efd_route_pop(ef_sip_edits_t *ed, const ef_sip_msg_t *msg, size_t n);
 int efd_hold_check(efd_worker_t *w, const char *target, unsigned *remaining);
 void efd_hold_add(efd_worker_t *w, const char *target, int status, unsigned seconds);
 void efd_hold_free(efd_worker_t *w);
+
+/* policy.c: the rate limits of seed §10.1, one bucket per peer, sender, recipient. */
+typedef enum {
+    EFD_LIMIT_NONE,      /**< admitted (one token taken from each bucket) */
+    EFD_LIMIT_PEER,      /**< the peer community is over its rate */
+    EFD_LIMIT_SENDER,    /**< the sender is over its rate (trusted or not) */
+    EFD_LIMIT_RECIPIENT, /**< the recipient gets more than its rate */
+    EFD_LIMIT_CLOSE,     /**< the peer went on a whole burst past its limit: drop it */
+} efd_limit_t;
+
+/** Take a token for one request, or say which limit refuses it and when to retry. */
+efd_limit_t efd_policy_admit(efd_daemon_t *d, const efd_config_t *cfg, const char *peer,
+                             const char *sender, const char *recipient, bool trusted,
+                             unsigned *retry_after);
+void efd_policy_free(efd_daemon_t *d);
 
 /** Our sent-by (host:port) for a side and transport, for Via and Record-Route. */
 const char *efd_local_hostport(const efd_worker_t *w, efd_side_t side, ef_transport_t t, char *buf,

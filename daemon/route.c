@@ -162,9 +162,18 @@ static void relay_internal(efd_txn_t *t, const char *new_uri)
         efd_txn_reply(t, 480, "no internal next hop is configured", NULL);
         return;
     }
-    if (nh->transport != EF_TRANSPORT_UDP ||
-        efd_sockaddr(nh->host, nh->port ? nh->port : 5060, &to.addr, &to.addrlen) != 0) {
-        efd_txn_reply(t, 503, "the internal next hop must be a numeric UDP address", NULL);
+    if (efd_sockaddr(nh->host, nh->port ? nh->port : 5060, &to.addr, &to.addrlen) != 0) {
+        efd_txn_reply(t, 503, "the internal next hop must be a numeric address", NULL);
+        return;
+    }
+    if (nh->transport == EF_TRANSPORT_TCP) {
+        to.conn_id = efd_next_hop_conn(t->w, nh->host, nh->port ? nh->port : 5060);
+        if (to.conn_id == 0) {
+            efd_txn_reply(t, 503, "cannot connect to the internal next hop", NULL);
+            return;
+        }
+    } else if (nh->transport != EF_TRANSPORT_UDP) {
+        efd_txn_reply(t, 503, "the internal next hop takes udp or tcp", NULL);
         return;
     }
     to.udp_fd = internal_udp_fd(t->w);
@@ -405,6 +414,94 @@ static bool number_of(const ef_uri_t *u, ef_str_t uri, ef_str_t *num)
 
 /* ---- the decision ------------------------------------------------------------ */
 
+/* user@host of a URI, lowercase host, for the rate limits; "" when it has none. */
+static void aor_of(ef_str_t uri, char *out, size_t cap)
+{
+    ef_uri_t u;
+    out[0] = '\0';
+    if (!domain_of(uri.ptr, uri.len, &u))
+        return;
+    int n = snprintf(out, cap, "%.*s%s", (int)u.user.len, u.user.ptr, u.user.len ? "@" : "");
+    for (size_t i = 0; n >= 0 && i < u.host.len && (size_t)n + i + 1 < cap; i++) {
+        char c = u.host.ptr[i];
+        out[n + (int)i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        out[n + (int)i + 1] = '\0';
+    }
+}
+
+static bool from_uri(const ef_sip_msg_t *msg, ef_str_t *uri)
+{
+    const ef_sip_header_t *h = ef_sip_msg_header(msg, EF_HDR_FROM);
+    ef_sip_addr_t a;
+    if (h == NULL || ef_sip_parse_addr(h->value.ptr, h->value.len, &a, NULL) != 0)
+        return false;
+    *uri = a.uri;
+    return true;
+}
+
+/*
+ * The user trust level a peer asserts (seed §9.2): a parameter of the
+ * P-Asserted-Identity URI (RFC 3325 §9.1), believed only when that identity
+ * is in the From domain the peer's certificate vouches for. An identity the
+ * peer could not assert is removed before the request goes on (RFC 3325 §5).
+ */
+static bool peer_trusted(efd_txn_t *t, const ef_sip_msg_t *msg, ef_str_t from_dom)
+{
+    const efd_config_t *cfg = t->w->cfg;
+    const ef_sip_header_t *h = ef_sip_msg_header(msg, EF_HDR_P_ASSERTED_IDENTITY);
+    ef_sip_addr_t a[2];
+    ef_uri_t u;
+
+    if (h == NULL)
+        return false;
+    int n = ef_sip_parse_addr_list(h->value.ptr, h->value.len, a, 2, NULL, NULL);
+    if (n < 1 || !domain_of(a[0].uri.ptr, a[0].uri.len, &u) || u.host.len != from_dom.len ||
+        strncasecmp(u.host.ptr, from_dom.ptr, from_dom.len) != 0) {
+        t->pai_strip = true;
+        return false;
+    }
+    const ef_uri_param_t *p = ef_uri_param(&u, cfg->trust_param);
+    for (size_t i = 0; p != NULL && i < cfg->n_trusted_levels; i++)
+        if (p->value.len == strlen(cfg->trusted_levels[i]) &&
+            strncasecmp(p->value.ptr, cfg->trusted_levels[i], p->value.len) == 0)
+            return true;
+    return false;
+}
+
+/* The rate limits of seed §10.1: reject, degrade, or close. */
+static bool within_limits(efd_txn_t *t, const ef_sip_msg_t *msg, ef_str_t from_dom, bool trusted)
+{
+    char peer[EFD_NAME_MAX], sender[EF_URI_MAX], recipient[EF_URI_MAX], why[300], extra[64];
+    ef_str_t fu = {0};
+    unsigned retry = 1;
+
+    snprintf(peer, sizeof peer, "%.*s", (int)from_dom.len, from_dom.ptr);
+    from_uri(msg, &fu);
+    aor_of(fu, sender, sizeof sender);
+    aor_of(msg->uri, recipient, sizeof recipient);
+    efd_limit_t l = efd_policy_admit(t->w->d, t->w->cfg, peer, sender, recipient, trusted, &retry);
+    if (l == EFD_LIMIT_NONE)
+        return true;
+    t->w->stats.limited[l == EFD_LIMIT_CLOSE ? EFD_LIMIT_PEER : l]++;
+    snprintf(extra, sizeof extra, "Retry-After: %u\r\n", retry);
+    if (l == EFD_LIMIT_SENDER) {
+        snprintf(why, sizeof why, "%.200s sends more than this community accepts from a%s user",
+                 sender, trusted ? " trusted" : " non-trusted");
+        efd_txn_reply(t, 403, why, extra);
+    } else if (l == EFD_LIMIT_RECIPIENT) {
+        snprintf(why, sizeof why, "%.200s receives more requests than it accepts now", recipient);
+        efd_txn_reply(t, 480, why, extra);
+    } else {
+        snprintf(why, sizeof why, "%s sends more than this community accepts", peer);
+        efd_txn_reply(t, 503, why, extra);
+    }
+    if (l == EFD_LIMIT_CLOSE) {
+        t->w->stats.limit_closes++;
+        efd_conn_drop(t->w, t->from.conn_id, "over the rate limit by a whole burst");
+    }
+    return false;
+}
+
 /* A request from a peer community (seed §4.3, RFC 5922 §7.2, seed §7). */
 static bool peer_request_ok(efd_txn_t *t, const ef_sip_msg_t *msg)
 {
@@ -437,7 +534,23 @@ static bool peer_request_ok(efd_txn_t *t, const ef_sip_msg_t *msg)
         efd_txn_reply(t, 403, why, NULL);
         return false;
     }
-    return true;
+    if (strcmp(t->method, "ACK") == 0 || strcmp(t->method, "CANCEL") == 0)
+        return true; /* they end what was admitted */
+    return within_limits(t, msg, d, peer_trusted(t, msg, d));
+}
+
+/* Our assertion of the sender's identity and trust level toward peers (seed §9.2). */
+static void assert_identity(efd_txn_t *t, const ef_sip_msg_t *msg)
+{
+    const efd_config_t *cfg = t->w->cfg;
+    ef_str_t fu;
+    if (cfg->assert_level[0] == '\0' || ef_sip_msg_header(msg, EF_HDR_P_ASSERTED_IDENTITY) ||
+        !from_uri(msg, &fu) || memchr(fu.ptr, '?', fu.len) != NULL)
+        return;
+    size_t cap = fu.len + strlen(cfg->trust_param) + strlen(cfg->assert_level) + 8;
+    if ((t->pai_add = malloc(cap)) != NULL)
+        snprintf(t->pai_add, cap, "<%.*s;%s=%s>", (int)fu.len, fu.ptr, cfg->trust_param,
+                 cfg->assert_level);
 }
 
 /* A request from our own side: its sender must be one of our users. */
@@ -454,6 +567,7 @@ static bool internal_request_ok(efd_txn_t *t, const ef_sip_msg_t *msg)
         efd_txn_reply(t, 403, why, NULL);
         return false;
     }
+    assert_identity(t, msg);
     return true;
 }
 

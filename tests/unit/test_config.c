@@ -274,7 +274,9 @@ static void test_defaults(void)
     CHECK_STR(c->enum_services[1], "sip");
     CHECK_INT(c->n_enum_zones, 0);
     CHECK_INT(c->dnssec, EF_DNSSEC_VALIDATE);
-    CHECK_STR(c->trust_header, "trust");
+    CHECK_STR(c->trust_param, "trust");
+    CHECK_STR(c->assert_level, "verified");
+    CHECK_INT(c->n_trusted_levels, 1);
     CHECK(c->rate_sender.rate == 1.0 && c->rate_sender.burst == 10.0);
     CHECK(c->rate_recipient.rate == 5.0 && c->rate_recipient.burst == 20.0);
     CHECK(c->rate_peer.rate == 100.0 && c->rate_peer.burst == 200.0);
@@ -424,7 +426,8 @@ static const bad_t bad[] = {
     {.extra = "policy = { rate_peer = { rate = 1; burst = 0.5; }; };\n",
      .expect = "policy.rate_peer.burst: must be at least 1"},
     {.extra = "policy = { rate_peer = { rate = 0; burst = 0.0; }; };\n", .expect = NULL},
-    {.extra = "policy = { trust_header = \"a b\"; };\n", .expect = "policy.trust_header: not"},
+    {.extra = "policy = { trust_param = \"a b\"; };\n", .expect = "policy.trust_param: not"},
+    {.extra = "policy = { trusted_levels = [ \"\" ]; };\n", .expect = "policy.trusted_levels"},
     {.extra = "timers = { t1_ms = 500; b_ms = 400; };\n",
      .expect = "timers.b_ms: must not be less than timers.t1_ms"},
     {.extra = "timers = { t1_ms = 0; };\n", .expect = "timers.t1_ms: must be 1..60000"},
