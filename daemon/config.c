@@ -29,6 +29,7 @@
 #include <libconfig.h>
 
 #include "config.h"
+#include "users.h"
 #include "enumfed/common.h"
 
 typedef enum {
@@ -936,8 +937,11 @@ int efd_config_load(const char *path, efd_config_t **out, char *err, size_t errc
             rc = check_all(&ld);
     }
     config_destroy(&lc);
+    /* the users file is read with the config, so -t checks it and SIGHUP reloads it */
+    if (rc == 0 && ld.cfg->users_file[0] != '\0')
+        rc = efd_users_load(ld.cfg->users_file, &ld.cfg->users, ld.err, ld.errcap);
     if (rc < 0) {
-        free(ld.cfg);
+        efd_config_free(ld.cfg);
         return rc;
     }
     *out = ld.cfg;
@@ -946,6 +950,8 @@ int efd_config_load(const char *path, efd_config_t **out, char *err, size_t errc
 
 void efd_config_free(efd_config_t *cfg)
 {
+    if (cfg != NULL)
+        efd_users_free(cfg->users);
     free(cfg);
 }
 

@@ -80,6 +80,7 @@ typedef struct efd_config {
     efd_hostport_t next_hop;       /**< internal.next_hop: where requests for our domains go */
     char users_file[EFD_PATH_MAX]; /**< internal.users: known users, one AoR user per line;
                                         empty = every user is relayed to next_hop */
+    struct efd_users *users;       /**< the users file, read with the config, or NULL */
     bool answer_options;           /**< internal.answer_options: OPTIONS answered for users */
     efd_harvest_t harvesting;      /**< internal.harvesting: "reject" | "silent" */
 

@@ -35,9 +35,9 @@ struct efd_txn {
     size_t pop_routes;
     bool pai_strip; /* remove P-Asserted-Identity (not asserted by who sent it) */
     char *pai_add;
-        /* a P-Asserted-Identity value to add toward peers, or NULL */ /* Route values at the top
-                                                                          that name us (RFC 3261
-                                                                          §16.4) */
+    /* a P-Asserted-Identity value to add toward peers, or NULL */ /* Route values at the top
+                                                                      that name us (RFC 3261
+                                                                      §16.4) */
     struct event *timer_e; /* UDP retransmission (RFC 3261 §17.1.2.2 Timer E) */
     struct event *timer_f; /* transaction timeout (Timer F), then linger (Timer K/J) */
     ef_enum_query_t *enum_q;

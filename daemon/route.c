@@ -22,6 +22,7 @@
 #include "enumfed/sip_hdr.h"
 #include "log.h"
 #include "proxy.h"
+#include "users.h"
 
 /* ---- addresses of our own ------------------------------------------------ */
 
@@ -191,6 +192,32 @@ static bool answer_options(efd_txn_t *t)
     return true;
 }
 
+/*
+ * A peer's request for one of our users (seed §6.2, §5.3): with a users file,
+ * unknown users are 404 and restricted ones 403 -- or, configured against
+ * address harvesting, both get the 200 a delivered request would get.
+ */
+static bool admit_user(efd_txn_t *t, const ef_uri_t *u)
+{
+    const efd_config_t *cfg = t->w->cfg;
+    if (cfg->users == NULL || t->from.side != EFD_SIDE_FEDERATION)
+        return true;
+    efd_user_t k = efd_users_find(cfg->users, u->user.ptr, u->user.len);
+    if (k == EFD_USER_KNOWN)
+        return true;
+    EFD_INFO("txn %s %s: %s user %.*s", t->branch, t->method,
+             k == EFD_USER_RESTRICTED ? "restricted" : "unknown", (int)u->user.len, u->user.ptr);
+    if (cfg->harvesting == EFD_HARVEST_SILENT) {
+        if (!answer_options(t))
+            efd_txn_reply(t, 200, NULL, NULL);
+    } else if (k == EFD_USER_RESTRICTED) {
+        efd_txn_reply(t, 403, "the user does not take requests from other communities", NULL);
+    } else {
+        efd_txn_reply(t, 404, "no such user", NULL);
+    }
+    return false;
+}
+
 /* ---- the federation side -------------------------------------------------- */
 
 static bool fed_transport_ok(const efd_worker_t *w, ef_transport_t t)
@@ -313,7 +340,7 @@ static void route_uri(efd_txn_t *t, const char *uri, size_t len, bool rewritten)
     if (rewritten)
         snprintf(t->target, sizeof t->target, "%s", sip);
     if (efd_config_is_local(t->w->cfg, u.host.ptr, u.host.len) || efd_is_me(t->w, u.host, u.port)) {
-        if (!answer_options(t))
+        if (admit_user(t, &u) && !answer_options(t))
             relay_internal(t, rewritten ? t->target : NULL);
         return;
     }
