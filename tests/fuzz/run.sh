@@ -9,6 +9,7 @@ secs=${2:-20}
 src=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+export LSAN_OPTIONS="suppressions=$src/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 fails=0
 for bin in "$build"/fuzz_*; do
     name=${bin##*/fuzz_}
