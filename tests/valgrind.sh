@@ -42,4 +42,49 @@ run "$build/enumsvc" registry --db "$db/r.db" show email:mailto
 rm -rf "$db"
 run "$build/enumsvc" lint-zone --json "$src/tests/data/lint/mistakes.zone"
 run "$build/sipmsg" dump --json "$src/tests/data/sip/corpus/notify-presence-pidf.sip"
+
+# The daemon: two edges under valgrind, a message across the federation link
+# each way, then SIGTERM: both must exit 0 with no invalid access and no leak.
+edges() {
+    dir=$(mktemp -d)
+    sh "$src/scripts/mkcerts.sh" "$dir/certs" a.example b.example >/dev/null
+    for c in a b; do
+        me=127.0.30.1 other=127.0.30.2 peer=b.example
+        [ $c = b ] && me=127.0.30.2 other=127.0.30.1 peer=a.example
+        cat >"$dir/$c.conf" <<EOC
+domains = [ "$c.example" ];
+listen = ( { side = "internal"; transport = "udp"; address = "$me"; port = 5070; },
+           { side = "federation"; transport = "tls"; address = "$me"; port = 5061; } );
+internal = { next_hop = "$me:5080;transport=udp"; };
+tls = { certificate = "certs/$c.example.crt"; key = "certs/$c.example.key"; ca = "certs/ca.pem"; };
+federation = { peers = ( { domain = "$peer"; route = "$other:5061;transport=tls"; } ); };
+enum = { zones = [ "$src/examples/demo/e164.zone" ]; dnssec = "off"; };
+EOC
+        $vg --log-file="$dir/$c.vg" "$build/enumfedd" -c "$dir/$c.conf" 2>"$dir/$c.log" &
+        eval "pid_$c=\$!"
+        sipp -sf "$src/tests/sipp/message_uas.xml" -i $me -p 5080 -m 1 -nostdin \
+            >/dev/null 2>&1 &
+    done
+    sleep 3 # valgrind starts slowly
+    sipp 127.0.30.1:5070 -sf "$src/tests/sipp/message_uac.xml" -i 127.0.30.1 -p 5090 -m 1 \
+        -key to tel:+441632960200 -key from alice@a.example -key text hi -nostdin \
+        -timeout 20s -timeout_error >/dev/null 2>&1 && ab=ok || ab=failed
+    sipp 127.0.30.2:5070 -sf "$src/tests/sipp/message_uac.xml" -i 127.0.30.2 -p 5090 -m 1 \
+        -key to sip:alice@a.example -key from bob@b.example -key text hi -nostdin \
+        -timeout 20s -timeout_error >/dev/null 2>&1 && ba=ok || ba=failed
+    # shellcheck disable=SC2154
+    kill -TERM "$pid_a" "$pid_b"
+    for c in a b; do
+        eval "p=\$pid_$c"
+        if wait "$p" && [ "$ab" = ok ] && [ "$ba" = ok ]; then
+            echo "ok valgrind: enumfedd $c.example (messages a->b $ab, b->a $ba)"
+        else
+            echo "not ok valgrind: enumfedd $c.example (messages a->b $ab, b->a $ba)"
+            cat "$dir/$c.vg" "$dir/$c.log"
+            fails=$((fails + 1))
+        fi
+    done
+    rm -rf "$dir"
+}
+edges
 [ "$fails" -eq 0 ]
