@@ -153,7 +153,7 @@ void efd_proxy_input(efd_worker_t *w, const efd_addr_t *from, const char *buf, s
 /** Connection id went away: answer what was waiting on it (503), forget it. */
 void efd_proxy_conn_lost(efd_worker_t *w, uint64_t conn_id, const char *why);
 
-/** Transactions still open (drain waits for 0). */
+/** Transactions without a final response yet (drain waits for 0). */
 unsigned efd_proxy_pending(const efd_worker_t *w);
 
 /** Free every transaction (shutdown). */

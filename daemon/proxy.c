@@ -481,9 +481,15 @@ void efd_proxy_conn_lost(efd_worker_t *w, uint64_t conn_id, const char *why)
     }
 }
 
+/* Transactions still waiting for a final response; finished ones that linger
+ * for retransmissions do not hold a drain up. */
 unsigned efd_proxy_pending(const efd_worker_t *w)
 {
-    return w->n_txns;
+    unsigned n = 0;
+    for (size_t i = 0; i < EFD_TXN_BUCKETS; i++)
+        for (const efd_txn_t *t = w->txns[i]; t != NULL; t = t->next)
+            n += t->status < 200;
+    return n;
 }
 
 void efd_proxy_close(efd_worker_t *w)
