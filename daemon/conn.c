@@ -240,8 +240,9 @@ static void read_cb(struct bufferevent *bev, void *arg)
     struct evbuffer *in = bufferevent_get_input(bev);
 
     while (evbuffer_get_length(in) > 0 && read_one(c, in))
-        if (efd_conn_get(w, id) == NULL)
-            return;
+        ;
+    if (efd_conn_get(w, id) == NULL)
+        return; /* closed while reading: c and its buffers are gone */
     /* Idle time counts between messages; a message begun must be complete in
      * timers.message_ms however slowly its bytes trickle in (slowloris). */
     bool partial = evbuffer_get_length(in) > 0;

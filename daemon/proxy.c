@@ -267,7 +267,7 @@ void efd_txn_relay(efd_txn_t *t, const efd_addr_t *to, const char *new_uri)
             ef_buf_close(&out);
             return;
         }
-        if (new_uri != NULL)
+        if (new_uri != NULL && new_uri != t->target)
             snprintf(t->target, sizeof t->target, "%s", new_uri);
         if (to->transport == EF_TRANSPORT_UDP) {
             t->out = out.data;
