@@ -84,6 +84,7 @@ static void txn_free(efd_txn_t *t)
     free(t->out);
     free(t->resp);
     free(t->pai_add);
+    free(t->hold_key);
     free(t);
 }
 
@@ -400,6 +401,24 @@ static void on_request(efd_worker_t *w, const efd_addr_t *from, const ef_sip_msg
 
 /* ---- responses in ------------------------------------------------------------ */
 
+/* How long a 4xx holds re-sends back: the peer's Retry-After when it gives
+ * one (RFC 3261 §20.33), else federation.hold_after_4xx; 0 when that is 0. */
+static unsigned hold_time(const efd_worker_t *w, const ef_sip_msg_t *msg)
+{
+    unsigned secs = w->cfg->hold_after_4xx;
+    for (size_t i = 0; secs > 0 && i < msg->n_headers; i++) {
+        const ef_sip_header_t *h = &msg->headers[i];
+        uint32_t v;
+        size_t n = strcspn(h->value.ptr, " ;(\r\n");
+        if (h->id == EF_HDR_OTHER && h->name.len == 11 &&
+            strncasecmp(h->name.ptr, "Retry-After", 11) == 0 &&
+            ef_sip_parse_uint(h->value.ptr, n < h->value.len ? n : h->value.len, 86400, &v, NULL) ==
+                0)
+            return v;
+    }
+    return secs;
+}
+
 static void on_response(efd_worker_t *w, const efd_addr_t *from, const ef_sip_msg_t *msg,
                         const char *buf, size_t len)
 {
@@ -427,8 +446,8 @@ static void on_response(efd_worker_t *w, const efd_addr_t *from, const ef_sip_ms
     ef_buf_t out;
     ef_buf_init(&out, EF_SIP_MAX_MESSAGE);
     if (ef_sip_edit_pop_via(&ed, msg) == 0 && ef_sip_edit_write(msg, buf, &ed, &out) == 0) {
-        if (msg->status >= 400 && msg->status < 500 && t->originating && t->target[0])
-            efd_hold_add(w, t->target, msg->status, w->cfg->hold_after_4xx);
+        if (msg->status >= 400 && msg->status < 500 && t->hold_key != NULL)
+            efd_hold_add(w, t->hold_key, msg->status, hold_time(w, msg));
         EFD_INFO("txn %s %s: %d from %s", t->branch, t->method, msg->status,
                  t->peer[0] ? t->peer : "the internal next hop");
         send_back(t, out.data, out.len, msg->status);

@@ -29,7 +29,8 @@ struct efd_txn {
     size_t resp_len;
     int status;                   /* highest response so far; >= 200 is final */
     bool originating;             /* internal -> federation: a 4xx holds the target back */
-    char target[EF_URI_MAX + 16]; /* the Request-URI relayed, for the hold-back */
+    char target[EF_URI_MAX + 16]; /* the Request-URI relayed */
+    char *hold_key;               /* "sender target" when a 4xx would hold re-sends back */
     char peer[EFD_NAME_MAX];      /* federation: the peer community */
     unsigned retrans_ms;
     size_t pop_routes;
@@ -57,9 +58,10 @@ void efd_route(efd_txn_t *t, const ef_sip_msg_t *msg);
 /** Edits removing the first n Route values. @return 0, EF_ESYNTAX, EF_E2BIG */
 int efd_route_pop(ef_sip_edits_t *ed, const ef_sip_msg_t *msg, size_t n);
 
-/* policy.c: hold-back after a 4xx from a foreign community (seed §6.2). */
-int efd_hold_check(efd_worker_t *w, const char *target, unsigned *remaining);
-void efd_hold_add(efd_worker_t *w, const char *target, int status, unsigned seconds);
+/* policy.c: hold-back after a 4xx from a foreign community (seed §6.2), keyed
+ * by sender and target: it is the sender's re-sends that are held back. */
+int efd_hold_check(efd_worker_t *w, const char *key, unsigned *remaining);
+void efd_hold_add(efd_worker_t *w, const char *key, int status, unsigned seconds);
 void efd_hold_free(efd_worker_t *w);
 
 /* policy.c: the rate limits of seed §10.1, one bucket per peer, sender, recipient. */

@@ -272,6 +272,19 @@ static void locate_peer(efd_txn_t *t, const char *uri)
     }
 }
 
+static bool from_uri(const ef_sip_msg_t *msg, ef_str_t *uri);
+
+/* The From URI of the transaction's request, a slice of t->req. */
+static bool from_uri_of(const efd_txn_t *t, ef_str_t *uri)
+{
+    ef_sip_header_t hdrs[EF_SIP_MAX_HEADERS];
+    ef_sip_msg_t msg;
+    return ef_sip_parse(t->req, t->req_len,
+                        t->from.transport == EF_TRANSPORT_UDP ? EF_SIP_DATAGRAM : EF_SIP_STREAM,
+                        &msg, hdrs, EF_SIP_MAX_HEADERS, NULL, NULL) >= 0 &&
+           from_uri(&msg, uri);
+}
+
 /* To the edge of an allowlisted community (seed §4.1): the static route, a
  * live connection of its pool, or discovery from locate_uri. */
 static void relay_peer(efd_txn_t *t, ef_str_t domain, const char *locate_uri)
@@ -289,8 +302,14 @@ static void relay_peer(efd_txn_t *t, ef_str_t domain, const char *locate_uri)
     }
     snprintf(t->peer, sizeof t->peer, "%s", peer->domain);
     t->originating = t->from.side == EFD_SIDE_INTERNAL;
-    int held = efd_hold_check(t->w, t->target, &left);
-    if (t->originating && held > 0) {
+    int held = 0;
+    ef_str_t fu;
+    if (t->originating && cfg->hold_after_4xx > 0 && from_uri_of(t, &fu) &&
+        (t->hold_key = malloc(fu.len + strlen(t->target) + 2)) != NULL) {
+        sprintf(t->hold_key, "%.*s %s", (int)fu.len, fu.ptr, t->target);
+        held = efd_hold_check(t->w, t->hold_key, &left);
+    }
+    if (held > 0) {
         char extra[64];
         snprintf(why, sizeof why, "held back: %s answered %d to this target", peer->domain, held);
         snprintf(extra, sizeof extra, "Retry-After: %u\r\n", left);
