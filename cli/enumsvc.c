@@ -6,6 +6,7 @@
  * review of new registrations (RFC 6117 §6, §7).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "enumfed/common.h"
@@ -30,6 +31,20 @@ static void usage(FILE *out)
           "  lint-zone   every NAPTR of a zone file against RFC 6116 and RFC 6117 (exit 1 on\n"
           "              findings)\n",
           out);
+}
+
+const char *enumsvc_db_arg(int *argc, char ***argv)
+{
+    const char *db = getenv("ENUMSVC_DB");
+
+    if (*argc >= 1 && strcmp((*argv)[0], "--db") == 0) {
+        if (*argc < 2)
+            return NULL;
+        db = (*argv)[1];
+        *argc -= 2;
+        *argv += 2;
+    }
+    return db == NULL || db[0] == '\0' ? "enumservices.db" : db;
 }
 
 int main(int argc, char **argv)

@@ -6,6 +6,13 @@
 #ifndef EF_CLI_ENUMSVC_H
 #define EF_CLI_ENUMSVC_H
 
+/**
+ * The "--db FILE" that may open the arguments of `registry` and `review`,
+ * consumed from *argc / *argv; without it $ENUMSVC_DB, else ./enumservices.db.
+ * @return the database path (static or argv); NULL when --db has no FILE
+ */
+const char *enumsvc_db_arg(int *argc, char ***argv);
+
 /** enumsvc check-type [--json] [--allow-examples] TYPE[:SUBTYPE]... (cli/enumsvc_type.c) */
 int enumsvc_check_type_main(int argc, char **argv);
 

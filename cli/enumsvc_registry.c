@@ -152,7 +152,7 @@ static int run(ef_reg_t *reg, int argc, char **argv)
 
 int enumsvc_registry_main(int argc, char **argv)
 {
-    const char *db = getenv("ENUMSVC_DB");
+    const char *db;
     ef_reg_t *reg = NULL;
     char err[256] = "";
     int rc;
@@ -161,15 +161,8 @@ int enumsvc_registry_main(int argc, char **argv)
         usage(stdout);
         return EXIT_OK;
     }
-    if (argc >= 1 && strcmp(argv[0], "--db") == 0) {
-        if (argc < 2)
-            return usage_error("--db needs a file");
-        db = argv[1];
-        argc -= 2;
-        argv += 2;
-    }
-    if (db == NULL || db[0] == '\0')
-        db = "enumservices.db";
+    if ((db = enumsvc_db_arg(&argc, &argv)) == NULL)
+        return usage_error("--db needs a file");
     if (argc < 1)
         return usage_error("missing subcommand");
     if (!valid_cmd(argc, argv))

@@ -379,7 +379,7 @@ static int run(ef_reg_t *reg, const char *cmd, struct opts *o)
 int enumsvc_review_main(int argc, char **argv)
 {
     struct opts o = {.decision = D_NONE};
-    const char *db = getenv("ENUMSVC_DB"), *cmd, *msg;
+    const char *db, *cmd, *msg;
     ef_reg_t *reg = NULL;
     char err[256] = "";
     int rc;
@@ -388,15 +388,8 @@ int enumsvc_review_main(int argc, char **argv)
         usage(stdout);
         return EXIT_OK;
     }
-    if (argc >= 1 && strcmp(argv[0], "--db") == 0) {
-        if (argc < 2)
-            return usage_error("--db needs a file");
-        db = argv[1];
-        argc -= 2;
-        argv += 2;
-    }
-    if (db == NULL || db[0] == '\0')
-        db = "enumservices.db";
+    if ((db = enumsvc_db_arg(&argc, &argv)) == NULL)
+        return usage_error("--db needs a file");
     if (argc < 1)
         return usage_error("missing subcommand");
     cmd = argv[0];

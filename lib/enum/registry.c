@@ -613,8 +613,8 @@ static int store_tree(sqlite3 *db, xmlNodePtr n, ef_reg_stats_t *stats)
 }
 
 /* The template check (lib/enum/template.c); its first cap findings go to out. */
-static int check(const char *buf, size_t len, const char *path, ef_tpl_finding_t *out, size_t cap,
-                 size_t *n_out, char *errbuf, size_t errcap)
+int ef__reg_check(const char *buf, size_t len, const char *path, ef_tpl_finding_t *out, size_t cap,
+                  size_t *n_out, char *errbuf, size_t errcap)
 {
     ef_tpl_finding_t *all = calloc(FIND_CAP, sizeof *all);
     size_t n = 0;
@@ -624,7 +624,8 @@ static int check(const char *buf, size_t len, const char *path, ef_tpl_finding_t
         return EF_ENOMEM;
     rc = ef_tpl_check_memory(buf, len, path, all, FIND_CAP, &n, errbuf, errcap);
     if (rc == EF_E2BIG || (rc == 0 && !ef_tpl_findings_ok(all, n))) {
-        set_err(errbuf, errcap, "refused: the template check found errors");
+        /* §11.8: such requests are rejected before Expert Review starts */
+        set_err(errbuf, errcap, "refused: the template check found errors (RFC 6117 §11.8)");
         rc = EF_EINVAL;
     }
     *n_out = n < cap ? n : cap;
@@ -786,7 +787,7 @@ static int load_template(const char *path, xmlDocPtr *doc, ef_tpl_finding_t *out
         set_err(errbuf, errcap, "%s: %s", path, ef_strerror(rc));
         return rc;
     }
-    rc = check(buf, len, path, out, cap, n_out, errbuf, errcap);
+    rc = ef__reg_check(buf, len, path, out, cap, n_out, errbuf, errcap);
     if (rc == 0) {
         *doc = ef__xml_read(buf, len, path, &xerr); /* the check passed: this parse succeeds */
         if (*doc == NULL) {
@@ -799,7 +800,7 @@ static int load_template(const char *path, xmlDocPtr *doc, ef_tpl_finding_t *out
 }
 
 /* A specification file for an escrow copy: 1 to EF_REG_ESCROW_MAX bytes, malloc'd. */
-static int load_spec(const char *path, char **buf, size_t *len, char *errbuf, size_t errcap)
+int ef__reg_load_spec(const char *path, char **buf, size_t *len, char *errbuf, size_t errcap)
 {
     int rc = ef__xml_slurp(path, EF_REG_ESCROW_MAX, buf, len);
 
@@ -831,7 +832,7 @@ int ef_reg_import_escrow(ef_reg_t *reg, const char *path, const char *spec_path,
     memset(stats, 0, sizeof *stats);
     *n_out = 0;
     if (spec_path != NULL) {
-        rc = load_spec(spec_path, &spec, &esc.len, errbuf, errcap);
+        rc = ef__reg_load_spec(spec_path, &spec, &esc.len, errbuf, errcap);
         if (rc != 0)
             return rc;
         esc.data = spec;
@@ -862,7 +863,7 @@ int ef__reg_store(ef_reg_t *reg, const char *buf, size_t len, const char *name,
     struct ef__xml_error xerr;
     xmlDocPtr doc;
     size_t n = 0;
-    int rc = check(buf, len, name, NULL, 0, &n, why, whycap);
+    int rc = ef__reg_check(buf, len, name, NULL, 0, &n, why, whycap);
 
     if (rc != 0)
         return rc;

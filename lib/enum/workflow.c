@@ -333,29 +333,6 @@ static void tpl_name(const struct tpl *t, char *dst, size_t cap)
              t->has_subtype ? t->subtype : "");
 }
 
-/* The template check, its first cap findings copied to out. */
-static int check_template(const char *buf, size_t len, const char *path, ef_tpl_finding_t *out,
-                          size_t cap, size_t *n_out, char *errbuf, size_t errcap)
-{
-    ef_tpl_finding_t *all = calloc(FIND_CAP, sizeof *all);
-    size_t n = 0;
-    int rc;
-
-    if (all == NULL)
-        return EF_ENOMEM;
-    rc = ef_tpl_check_memory(buf, len, path, all, FIND_CAP, &n, errbuf, errcap);
-    if (rc == EF_E2BIG || (rc == 0 && !ef_tpl_findings_ok(all, n))) {
-        /* §11.8: IANA rejects such requests before Expert Review starts. */
-        set_err(errbuf, errcap, "refused: the template check found errors (RFC 6117 §11.8)");
-        rc = EF_EINVAL;
-    }
-    *n_out = n < cap ? n : cap;
-    if (*n_out > 0)
-        memcpy(out, all, *n_out * sizeof *all);
-    free(all);
-    return rc;
-}
-
 /* Read and check a template file: no errors, exactly one <record>. */
 static int load_template(const char *path, char **buf, size_t *len, struct tpl *t,
                          ef_tpl_finding_t *out, size_t cap, size_t *n_out, char *errbuf,
@@ -368,7 +345,7 @@ static int load_template(const char *path, char **buf, size_t *len, struct tpl *
         set_err(errbuf, errcap, "%s: %s", path, ef_strerror(rc));
         return rc;
     }
-    rc = check_template(*buf, *len, path, out, cap, n_out, errbuf, errcap);
+    rc = ef__reg_check(*buf, *len, path, out, cap, n_out, errbuf, errcap);
     if (rc == 0)
         rc = tpl_read(*buf, *len, t);
     if (rc == 0 && t->records != 1) {
@@ -789,21 +766,8 @@ static int hook_register(struct ctx *c)
 
 static int load_spec(const char *path, char **buf, size_t *len, char *errbuf, size_t errcap)
 {
-    int rc;
-
     *buf = NULL;
-    if (path == NULL)
-        return 0;
-    rc = ef__xml_slurp(path, EF_REG_ESCROW_MAX, buf, len);
-    if (rc == 0 && (*len == 0 || *len > EF_REG_ESCROW_MAX)) {
-        rc = *len == 0 ? EF_EINVAL : EF_E2BIG;
-        free(*buf);
-        *buf = NULL;
-    }
-    if (rc != 0)
-        set_err(errbuf, errcap, "%s: %s", path,
-                rc == EF_EINVAL ? "empty specification file" : ef_strerror(rc));
-    return rc;
+    return path == NULL ? 0 : ef__reg_load_spec(path, buf, len, errbuf, errcap);
 }
 
 static int spec_step(ef_reg_t *reg, int64_t id, const char *spec_path, const ef_wf_actor_t *who,
