@@ -30,6 +30,7 @@
 #include "enum/registry_db.h"
 #include "enum/xml_safe.h"
 #include "enumfed/registry.h"
+#include "util/errbuf.h"
 
 #define IANA_NS "http://www.iana.org/assignments"
 #define EF__STR(x) #x
@@ -103,20 +104,6 @@ static const char schema_v2_sql[] =
 static const char cols_sql[] =
     "SELECT id, type, subtype, class, usage, functionalspec, security, additionalinfo,"
     " created, updated FROM enumservices";
-
-static void set_err(char *errbuf, size_t errcap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *errbuf, size_t errcap, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (errbuf == NULL || errcap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errcap, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- SQL helpers: static statements, text parameters bound (NULL binds NULL) ---- */
 
@@ -229,8 +216,8 @@ int ef_reg_open(const char *path, ef_reg_t **out, char *errbuf, size_t errcap)
                   NULL, 0, &v) != 1 ||
         v < 1 || v > EF_REG_SCHEMA_VERSION) {
         sqlite3_exec(reg->db, "ROLLBACK;", NULL, NULL, NULL);
-        set_err(errbuf, errcap, "%s: schema version %lld, expected 1 to %d", path, (long long)v,
-                EF_REG_SCHEMA_VERSION);
+        ef__errf(errbuf, errcap, "%s: schema version %lld, expected 1 to %d", path, (long long)v,
+                 EF_REG_SCHEMA_VERSION);
         ef_reg_close(reg);
         return EF_ECONFIG;
     }
@@ -241,7 +228,7 @@ int ef_reg_open(const char *path, ef_reg_t **out, char *errbuf, size_t errcap)
     *out = reg;
     return 0;
 fail:
-    set_err(errbuf, errcap, "%s: %s", path, msg != NULL ? msg : sqlite3_errmsg(reg->db));
+    ef__errf(errbuf, errcap, "%s: %s", path, msg != NULL ? msg : sqlite3_errmsg(reg->db));
     sqlite3_free(msg);
     if (reg->db != NULL)
         sqlite3_exec(reg->db, "ROLLBACK;", NULL, NULL, NULL);
@@ -625,7 +612,7 @@ int ef__reg_check(const char *buf, size_t len, const char *path, ef_tpl_finding_
     rc = ef_tpl_check_memory(buf, len, path, all, FIND_CAP, &n, errbuf, errcap);
     if (rc == EF_E2BIG || (rc == 0 && !ef_tpl_findings_ok(all, n))) {
         /* §11.8: such requests are rejected before Expert Review starts */
-        set_err(errbuf, errcap, "refused: the template check found errors (RFC 6117 §11.8)");
+        ef__errf(errbuf, errcap, "refused: the template check found errors (RFC 6117 §11.8)");
         rc = EF_EINVAL;
     }
     *n_out = n < cap ? n : cap;
@@ -719,14 +706,14 @@ static int store_escrow(sqlite3 *db, xmlNodePtr root, const struct ef__escrow *e
     int rc;
 
     if (count != 1) {
-        set_err(why, whycap, "an escrow copy needs exactly one <record>, the file has %zu", count);
+        ef__errf(why, whycap, "an escrow copy needs exactly one <record>, the file has %zu", count);
         return EF_EINVAL;
     }
     rc = read_record(n, &r);
     if (rc == 0)
         rc = find_id(db, r.type, r.subtype, &id) == 1 ? 0 : EF_ECONFIG;
     if (rc == 0 && (d = non_rfc_doc(&r)) == NULL) {
-        set_err(why, whycap, "the specification is an RFC: no escrow copy (RFC 6117 §11.3)");
+        ef__errf(why, whycap, "the specification is an RFC: no escrow copy (RFC 6117 §11.3)");
         rc = EF_EINVAL;
     }
     if (rc == 0)
@@ -757,17 +744,17 @@ static int import_doc(ef_reg_t *reg, xmlDocPtr doc, const struct ef__escrow *esc
     int rc;
 
     if (sqlite3_exec(reg->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        set_err(errbuf, errcap, "%s", sqlite3_errmsg(reg->db));
+        ef__errf(errbuf, errcap, "%s", sqlite3_errmsg(reg->db));
         return EF_ECONFIG;
     }
     rc = store_doc(reg->db, doc, esc, stats, why, sizeof why);
     if (rc == 0 && sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = EF_ECONFIG;
     if (rc != 0) {
-        set_err(errbuf, errcap, "import failed, nothing changed: %s",
-                why[0] != '\0'     ? why
-                : rc == EF_ECONFIG ? sqlite3_errmsg(reg->db)
-                                   : ef_strerror(rc));
+        ef__errf(errbuf, errcap, "import failed, nothing changed: %s",
+                 why[0] != '\0'     ? why
+                 : rc == EF_ECONFIG ? sqlite3_errmsg(reg->db)
+                                    : ef_strerror(rc));
         sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
         memset(stats, 0, sizeof *stats);
     }
@@ -784,14 +771,14 @@ static int load_template(const char *path, xmlDocPtr *doc, ef_tpl_finding_t *out
     int rc = ef__xml_slurp(path, EF_TPL_SIZE_MAX, &buf, &len);
 
     if (rc != 0) {
-        set_err(errbuf, errcap, "%s: %s", path, ef_strerror(rc));
+        ef__errf(errbuf, errcap, "%s: %s", path, ef_strerror(rc));
         return rc;
     }
     rc = ef__reg_check(buf, len, path, out, cap, n_out, errbuf, errcap);
     if (rc == 0) {
         *doc = ef__xml_read(buf, len, path, &xerr); /* the check passed: this parse succeeds */
         if (*doc == NULL) {
-            set_err(errbuf, errcap, "refused: %s", xerr.msg);
+            ef__errf(errbuf, errcap, "refused: %s", xerr.msg);
             rc = xerr.status;
         }
     }
@@ -810,8 +797,8 @@ int ef__reg_load_spec(const char *path, char **buf, size_t *len, char *errbuf, s
         *buf = NULL;
     }
     if (rc != 0)
-        set_err(errbuf, errcap, "%s: %s", path,
-                rc == EF_EINVAL ? "empty specification file" : ef_strerror(rc));
+        ef__errf(errbuf, errcap, "%s: %s", path,
+                 rc == EF_EINVAL ? "empty specification file" : ef_strerror(rc));
     return rc;
 }
 
@@ -869,7 +856,7 @@ int ef__reg_store(ef_reg_t *reg, const char *buf, size_t len, const char *name,
         return rc;
     doc = ef__xml_read(buf, len, name, &xerr);
     if (doc == NULL) {
-        set_err(why, whycap, "refused: %s", xerr.msg);
+        ef__errf(why, whycap, "refused: %s", xerr.msg);
         return xerr.status;
     }
     rc = store_doc(reg->db, doc, esc, stats, why, whycap);
@@ -1087,8 +1074,8 @@ static int read_escrow(sqlite3 *db, sqlite3_int64 id, char **data, size_t *len, 
         size_t n = (size_t)sqlite3_column_bytes(st, 0);
         rc = ef__sha256_hex(blob != NULL ? blob : "", n, hex);
         if (rc == 0 && strcmp(hex, nz(col(st, 1))) != 0) {
-            set_err(errbuf, errcap, "escrow copy damaged: sha256 %s, recorded %s", hex,
-                    nz(col(st, 1)));
+            ef__errf(errbuf, errcap, "escrow copy damaged: sha256 %s, recorded %s", hex,
+                     nz(col(st, 1)));
             rc = EF_EBADRECORD;
         }
         if (rc == 0 && (*data = malloc(n > 0 ? n : 1)) == NULL)
@@ -1098,7 +1085,7 @@ static int read_escrow(sqlite3 *db, sqlite3_int64 id, char **data, size_t *len, 
             *len = n;
         }
     } else {
-        set_err(errbuf, errcap, "no escrow copy held");
+        ef__errf(errbuf, errcap, "no escrow copy held");
     }
     sqlite3_finalize(st);
     return rc;
@@ -1116,7 +1103,7 @@ int ef_reg_escrow_get(ef_reg_t *reg, const char *name, char **data, size_t *len,
     *len = 0;
     rc = find_name(reg->db, name, &id);
     if (rc == EF_ENODATA)
-        set_err(errbuf, errcap, "%s: not registered", name);
+        ef__errf(errbuf, errcap, "%s: not registered", name);
     if (rc != 0)
         return rc;
     return read_escrow(reg->db, id, data, len, sha256, errbuf, errcap);
@@ -1366,8 +1353,8 @@ int ef_reg_open_readonly(const char *path, ef_reg_t **out, char *errbuf, size_t 
     if (reg == NULL)
         return EF_ENOMEM;
     if (sqlite3_open_v2(path, &reg->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        set_err(errbuf, errcap, "%s: %s", path,
-                reg->db != NULL ? sqlite3_errmsg(reg->db) : "out of memory");
+        ef__errf(errbuf, errcap, "%s: %s", path,
+                 reg->db != NULL ? sqlite3_errmsg(reg->db) : "out of memory");
         ef_reg_close(reg);
         return EF_ECONFIG;
     }
@@ -1377,11 +1364,11 @@ int ef_reg_open_readonly(const char *path, ef_reg_t **out, char *errbuf, size_t 
     /* every schema version has the tables a lookup reads: older ones are read as they are */
     if (rc != 1 || v < 1 || v > EF_REG_SCHEMA_VERSION) {
         if (rc < 0)
-            set_err(errbuf, errcap, "%s: not a registry database: %s", path,
-                    sqlite3_errmsg(reg->db));
+            ef__errf(errbuf, errcap, "%s: not a registry database: %s", path,
+                     sqlite3_errmsg(reg->db));
         else
-            set_err(errbuf, errcap, "%s: schema version %lld, expected %d", path, (long long)v,
-                    EF_REG_SCHEMA_VERSION);
+            ef__errf(errbuf, errcap, "%s: schema version %lld, expected %d", path, (long long)v,
+                     EF_REG_SCHEMA_VERSION);
         ef_reg_close(reg);
         return EF_ECONFIG;
     }

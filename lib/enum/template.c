@@ -42,6 +42,7 @@
 #include "enum/xml_safe.h"
 #include "enumfed/enumsvc.h"
 #include "enumfed/template.h"
+#include "util/errbuf.h"
 
 #define IANA_NS "http://www.iana.org/assignments"
 #define TEXT_MAX 256
@@ -546,20 +547,6 @@ out:
     free(recs);
 }
 
-static void set_err(char *errbuf, size_t errcap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *errbuf, size_t errcap, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (errbuf == NULL || errcap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errcap, fmt, ap);
-    va_end(ap);
-}
-
 bool ef_tpl_findings_ok(const ef_tpl_finding_t *findings, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -580,10 +567,10 @@ int ef_tpl_check_memory(const char *buf, size_t len, const char *name, ef_tpl_fi
         *n_out = 0;
     if ((buf == NULL && len > 0) || (out == NULL && cap > 0) || n_out == NULL)
         return EF_EINVAL;
-    set_err(errbuf, errcap, "%s", "");
+    ef__errf(errbuf, errcap, "%s", "");
     if (len > EF_TPL_SIZE_MAX) {
         add(&c, "E102", 0, "RFC 6117 §11.2", "refused: larger than %d bytes", EF_TPL_SIZE_MAX);
-        set_err(errbuf, errcap, "refused: larger than %d bytes", EF_TPL_SIZE_MAX);
+        ef__errf(errbuf, errcap, "refused: larger than %d bytes", EF_TPL_SIZE_MAX);
         *n_out = c.n;
         return EF_EINVAL;
     }
@@ -591,19 +578,19 @@ int ef_tpl_check_memory(const char *buf, size_t len, const char *name, ef_tpl_fi
     if (xerr.status == EF_EINVAL) {
         add(&c, "E101", xerr.line, "RFC 6117 §11.2",
             "refused: the DOCTYPE declares entities (external or expanding entities)");
-        set_err(errbuf, errcap, "line %d: refused: the DOCTYPE declares entities", xerr.line);
+        ef__errf(errbuf, errcap, "line %d: refused: the DOCTYPE declares entities", xerr.line);
         rc = EF_EINVAL;
     } else if (xerr.status == EF_ESYNTAX) {
         add(&c, "E100", xerr.line, "RFC 6117 §11.2", "not well-formed XML: %s (line %d, column %d)",
             xerr.msg, xerr.line, xerr.column);
-        set_err(errbuf, errcap, "line %d, column %d: %s", xerr.line, xerr.column, xerr.msg);
+        ef__errf(errbuf, errcap, "line %d, column %d: %s", xerr.line, xerr.column, xerr.msg);
         rc = EF_ESYNTAX;
     } else if (doc == NULL) {
         rc = xerr.status;
     } else if (max_depth(xmlDocGetRootElement(doc), 1) > EF_TPL_DEPTH_MAX) {
         add(&c, "E103", 0, "RFC 6117 §11.2", "refused: elements nested deeper than %d",
             EF_TPL_DEPTH_MAX);
-        set_err(errbuf, errcap, "refused: elements nested deeper than %d", EF_TPL_DEPTH_MAX);
+        ef__errf(errbuf, errcap, "refused: elements nested deeper than %d", EF_TPL_DEPTH_MAX);
         rc = EF_EINVAL;
     } else {
         check_doc(&c, doc, &rc);
@@ -628,7 +615,7 @@ int ef_tpl_check_file(const char *path, ef_tpl_finding_t *out, size_t cap, size_
         return EF_EINVAL;
     rc = ef__xml_slurp(path, EF_TPL_SIZE_MAX, &buf, &len);
     if (rc < 0) {
-        set_err(errbuf, errcap, "%s", ef_strerror(rc));
+        ef__errf(errbuf, errcap, "%s", ef_strerror(rc));
         return rc;
     }
     rc = ef_tpl_check_memory(buf, len, path, out, cap, n_out, errbuf, errcap);

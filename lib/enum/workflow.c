@@ -25,6 +25,7 @@
 #include "enum/registry_db.h"
 #include "enum/xml_safe.h"
 #include "enumfed/workflow.h"
+#include "util/errbuf.h"
 
 #define SCHEMES_MAX 16
 #define FIND_CAP 256
@@ -100,20 +101,6 @@ struct ctx {
 };
 
 typedef int (*hook_fn)(struct ctx *c);
-
-static void set_err(char *errbuf, size_t errcap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *errbuf, size_t errcap, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (errbuf == NULL || errcap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errcap, fmt, ap);
-    va_end(ap);
-}
 
 const char *ef_wf_state_name(ef_wf_state_t state)
 {
@@ -221,7 +208,7 @@ static int stamp(const char *at, char out[21], char *errbuf, size_t errcap)
 
     if (at != NULL) {
         if (strlen(at) != 10 || day_number(at) < 0) {
-            set_err(errbuf, errcap, "--at %s: not a date YYYY-MM-DD", at);
+            ef__errf(errbuf, errcap, "--at %s: not a date YYYY-MM-DD", at);
             return EF_EINVAL;
         }
         snprintf(out, 21, "%sT00:00:00Z", at);
@@ -235,13 +222,13 @@ static int stamp(const char *at, char out[21], char *errbuf, size_t errcap)
 static int check_actor(const ef_wf_actor_t *who, char at[21], char *errbuf, size_t errcap)
 {
     if (who == NULL || who->by == NULL || who->by[0] == '\0') {
-        set_err(errbuf, errcap, "who takes the step is required (--by NAME)");
+        ef__errf(errbuf, errcap, "who takes the step is required (--by NAME)");
         return EF_EINVAL;
     }
     if (strlen(who->by) > EF_WF_BY_MAX ||
         (who->note != NULL && strlen(who->note) > EF_WF_NOTE_MAX)) {
-        set_err(errbuf, errcap, "--by longer than %d or --note longer than %d bytes", EF_WF_BY_MAX,
-                EF_WF_NOTE_MAX);
+        ef__errf(errbuf, errcap, "--by longer than %d or --note longer than %d bytes", EF_WF_BY_MAX,
+                 EF_WF_NOTE_MAX);
         return EF_E2BIG;
     }
     return stamp(who->at, at, errbuf, errcap);
@@ -342,15 +329,15 @@ static int load_template(const char *path, char **buf, size_t *len, struct tpl *
 
     *n_out = 0;
     if (rc != 0) {
-        set_err(errbuf, errcap, "%s: %s", path, ef_strerror(rc));
+        ef__errf(errbuf, errcap, "%s: %s", path, ef_strerror(rc));
         return rc;
     }
     rc = ef__reg_check(*buf, *len, path, out, cap, n_out, errbuf, errcap);
     if (rc == 0)
         rc = tpl_read(*buf, *len, t);
     if (rc == 0 && t->records != 1) {
-        set_err(errbuf, errcap, "refused: a review is for one <record>, %s has %zu", path,
-                t->records);
+        ef__errf(errbuf, errcap, "refused: a review is for one <record>, %s has %zu", path,
+                 t->records);
         rc = EF_EINVAL;
     }
     if (rc != 0) {
@@ -407,7 +394,7 @@ int ef_wf_submit(ef_reg_t *reg, const char *path, const ef_wf_actor_t *who, int6
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
         insert_review(db, &t, buf, len, who, at, id) != 0 ||
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        set_err(errbuf, errcap, "nothing changed: %s", sqlite3_errmsg(db));
+        ef__errf(errbuf, errcap, "nothing changed: %s", sqlite3_errmsg(db));
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         rc = EF_ECONFIG;
     }
@@ -434,7 +421,7 @@ static int load_state(struct ctx *c)
         c->from = (ef_wf_state_t)s;
         rc = s >= 0 ? 0 : EF_ECONFIG;
     } else {
-        set_err(c->errbuf, c->errcap, "no review %lld", (long long)c->id);
+        ef__errf(c->errbuf, c->errcap, "no review %lld", (long long)c->id);
         rc = EF_ENODATA;
     }
     sqlite3_finalize(st);
@@ -459,9 +446,9 @@ static int find_step(struct ctx *c, enum act act)
         if (k >= sizeof allowed)
             k = sizeof allowed - 1;
     }
-    set_err(c->errbuf, c->errcap,
-            "illegal transition: review %lld is %s; \"%s\" is allowed only from %s (RFC 6117 §6)",
-            (long long)c->id, state_names[c->from], act_names[act], allowed);
+    ef__errf(c->errbuf, c->errcap,
+             "illegal transition: review %lld is %s; \"%s\" is allowed only from %s (RFC 6117 §6)",
+             (long long)c->id, state_names[c->from], act_names[act], allowed);
     return EF_EINVAL;
 }
 
@@ -488,15 +475,15 @@ static int transition(struct ctx *c, enum act act, hook_fn hook)
         return rc;
     c->db = ef__reg_db(c->reg);
     if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        set_err(c->errbuf, c->errcap, "%s", sqlite3_errmsg(c->db));
+        ef__errf(c->errbuf, c->errcap, "%s", sqlite3_errmsg(c->db));
         return EF_ECONFIG;
     }
     rc = load_state(c);
     if (rc == 0)
         rc = find_step(c, act);
     if (rc == 0 && strcmp(c->at, c->last_at) < 0) {
-        set_err(c->errbuf, c->errcap, "%s is before the review's last step (%s)", c->at,
-                c->last_at);
+        ef__errf(c->errbuf, c->errcap, "%s is before the review's last step (%s)", c->at,
+                 c->last_at);
         rc = EF_EINVAL;
     }
     if (rc == 0 && hook != NULL)
@@ -507,7 +494,7 @@ static int transition(struct ctx *c, enum act act, hook_fn hook)
         rc = EF_ECONFIG;
     if (rc != 0) {
         if (rc == EF_ECONFIG)
-            set_err(c->errbuf, c->errcap, "nothing changed: %s", sqlite3_errmsg(c->db));
+            ef__errf(c->errbuf, c->errcap, "nothing changed: %s", sqlite3_errmsg(c->db));
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     }
     return rc;
@@ -526,18 +513,18 @@ static int hook_comments(struct ctx *c)
     const char *p[] = {c->win_from, c->win_to};
 
     if (from < 0 || to < 0 || strlen(c->win_from) != 10 || strlen(c->win_to) != 10) {
-        set_err(c->errbuf, c->errcap, "the comment window needs --from and --to as YYYY-MM-DD");
+        ef__errf(c->errbuf, c->errcap, "the comment window needs --from and --to as YYYY-MM-DD");
         return EF_EINVAL;
     }
     if (from < last) {
-        set_err(c->errbuf, c->errcap, "the comment window starts %s, before the last step (%.10s)",
-                c->win_from, c->last_at);
+        ef__errf(c->errbuf, c->errcap, "the comment window starts %s, before the last step (%.10s)",
+                 c->win_from, c->last_at);
         return EF_EINVAL;
     }
     if (to - from < EF_WF_WINDOW_MIN) {
-        set_err(c->errbuf, c->errcap,
-                "a comment window of %ld days is shorter than two weeks (RFC 6117 §6.3)",
-                to - from);
+        ef__errf(c->errbuf, c->errcap,
+                 "a comment window of %ld days is shorter than two weeks (RFC 6117 §6.3)",
+                 to - from);
         return EF_EINVAL;
     }
     if (c->long_window != NULL)
@@ -559,8 +546,8 @@ static int hook_iana(struct ctx *c)
         copy_col(to, sizeof to, st, 0);
     sqlite3_finalize(st);
     if (strncmp(c->at, to, 10) < 0) {
-        set_err(c->errbuf, c->errcap,
-                "the comment window runs until %s (RFC 6117 §6.3): submit to IANA after it", to);
+        ef__errf(c->errbuf, c->errcap,
+                 "the comment window runs until %s (RFC 6117 §6.3): submit to IANA after it", to);
         return EF_EINVAL;
     }
     return 0;
@@ -604,7 +591,7 @@ int ef_wf_decide(ef_reg_t *reg, int64_t id, ef_wf_decision_t decision, const ef_
     if (reg == NULL || (unsigned)decision > EF_WF_REJECT)
         return EF_EINVAL;
     if (decision != EF_WF_APPROVE && (who == NULL || who->note == NULL || who->note[0] == '\0')) {
-        set_err(errbuf, errcap, "the authors need to know why: give a note (--note TEXT)");
+        ef__errf(errbuf, errcap, "the authors need to know why: give a note (--note TEXT)");
         return EF_EINVAL;
     }
     return transition(&c,
@@ -632,8 +619,8 @@ static int hook_revise(struct ctx *c)
     sqlite3_finalize(st);
     if (!same) {
         tpl_name(c->tpl, name, sizeof name);
-        set_err(c->errbuf, c->errcap, "the revision is for %s, not the Enumservice under review",
-                name);
+        ef__errf(c->errbuf, c->errcap, "the revision is for %s, not the Enumservice under review",
+                 name);
         return EF_EINVAL;
     }
     rc = prep(c->db, "UPDATE reviews SET template = ?2 WHERE id = ?1", c->id, 0, NULL, &st);
@@ -708,8 +695,8 @@ static int store_spec(struct ctx *c)
     int rc = stored_tpl(c->db, c->id, &t);
 
     if (rc == 0 && !t.non_rfc) {
-        set_err(c->errbuf, c->errcap,
-                "the specification is an RFC: no escrow copy is held (RFC 6117 §11.3)");
+        ef__errf(c->errbuf, c->errcap,
+                 "the specification is an RFC: no escrow copy is held (RFC 6117 §11.3)");
         return EF_EINVAL;
     }
     if (rc == 0)
@@ -746,9 +733,9 @@ static int hook_register(struct ctx *c)
     if (rc == 0)
         rc = tpl != NULL ? tpl_read(tpl, tlen, &t) : EF_ECONFIG;
     if (rc == 0 && t.non_rfc && spec == NULL) {
-        set_err(c->errbuf, c->errcap,
-                "the specification is not an RFC: its escrow copy is required (RFC 6117 §11.3,"
-                " §11.6.2; --escrow FILE)");
+        ef__errf(c->errbuf, c->errcap,
+                 "the specification is not an RFC: its escrow copy is required (RFC 6117 §11.3,"
+                 " §11.6.2; --escrow FILE)");
         rc = EF_EINVAL;
     }
     esc.data = spec;
@@ -757,7 +744,7 @@ static int hook_register(struct ctx *c)
         rc = ef__reg_store(c->reg, tpl, tlen, "review", spec != NULL ? &esc : NULL, c->stats, why,
                            sizeof why);
         if (rc != 0)
-            set_err(c->errbuf, c->errcap, "registry: %s", why[0] ? why : ef_strerror(rc));
+            ef__errf(c->errbuf, c->errcap, "registry: %s", why[0] ? why : ef_strerror(rc));
     }
     free(tpl);
     free(spec);

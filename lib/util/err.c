@@ -3,9 +3,12 @@
  * err.c -- the names and messages of the error table in common.h. Errors that
  * are not ours are -errno and are described by strerror().
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "enumfed/common.h"
+#include "util/errbuf.h"
 
 struct err_row {
     const char *name;
@@ -45,4 +48,15 @@ const char *ef_err_name(int err)
     if (row != NULL)
         return row->name;
     return "system";
+}
+
+void ef__errf(char *errbuf, size_t errcap, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (errbuf == NULL || errcap == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, errcap, fmt, ap);
+    va_end(ap);
 }
