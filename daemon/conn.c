@@ -56,7 +56,8 @@ struct efd_conn {
     char fp[EFD_TLS_FP_LEN];
     const char *action; /* accept, connect, tls, read, idle: for logs */
     ef_sip_framer_t framer;
-    efd_conn_t *next; /* hash chain */
+    efd_conn_t *next;                  /* hash chain */
+    efd_conn_t *list_next, *list_prev; /* w->conn_list */
 };
 
 static void conn_close(efd_conn_t *c, const char *why);
@@ -106,6 +107,10 @@ static void table_add(efd_worker_t *w, efd_conn_t *c)
     efd_conn_t **b = &w->conns[c->id % EFD_CONN_BUCKETS];
     c->next = *b;
     *b = c;
+    c->list_next = w->conn_list;
+    if (w->conn_list != NULL)
+        w->conn_list->list_prev = c;
+    w->conn_list = c;
     w->n_conns++;
 }
 
@@ -114,6 +119,12 @@ static void table_del(efd_worker_t *w, efd_conn_t *c)
     for (efd_conn_t **p = &w->conns[c->id % EFD_CONN_BUCKETS]; *p != NULL; p = &(*p)->next)
         if (*p == c) {
             *p = c->next;
+            if (c->list_prev != NULL)
+                c->list_prev->list_next = c->list_next;
+            else
+                w->conn_list = c->list_next;
+            if (c->list_next != NULL)
+                c->list_next->list_prev = c->list_prev;
             w->n_conns--;
             return;
         }
@@ -122,10 +133,9 @@ static void table_del(efd_worker_t *w, efd_conn_t *c)
 /* Visit every connection; fn returns false to stop. */
 static efd_conn_t *conn_find(efd_worker_t *w, bool (*fn)(efd_conn_t *, void *), void *arg)
 {
-    for (size_t i = 0; i < EFD_CONN_BUCKETS; i++)
-        for (efd_conn_t *c = w->conns[i]; c != NULL; c = c->next)
-            if (fn(c, arg))
-                return c;
+    for (efd_conn_t *c = w->conn_list; c != NULL; c = c->list_next)
+        if (fn(c, arg))
+            return c;
     return NULL;
 }
 

@@ -31,7 +31,7 @@
 #include "tls.h"
 
 #define EFD_CONN_BUCKETS 1024
-#define EFD_TXN_BUCKETS 4096
+#define EFD_TXN_BUCKETS 65536 /* a few seconds of lingering UDP transactions at 10k/s */
 #define EFD_UDP_MAX 65535
 
 typedef struct efd_worker efd_worker_t;
@@ -80,7 +80,8 @@ struct efd_worker {
     struct event *udp_ev[EFD_LISTEN_MAX];
     struct evconnlistener *listener[EFD_LISTEN_MAX];
     int udp_out[2]; /**< unbound UDP sockets to send from when no listener fits: v4, v6 */
-    efd_conn_t *conns[EFD_CONN_BUCKETS];
+    efd_conn_t *conns[EFD_CONN_BUCKETS]; /**< by id */
+    efd_conn_t *conn_list;               /**< all of them, for scans by peer */
     unsigned n_conns, n_fed_inbound;
     efd_txn_t *txns[EFD_TXN_BUCKETS];  /**< by our branch (client side) */
     efd_txn_t *stxns[EFD_TXN_BUCKETS]; /**< by the sender's branch (server side) */

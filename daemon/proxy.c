@@ -85,6 +85,7 @@ static void txn_free(efd_txn_t *t)
     free(t->resp);
     free(t->pai_add);
     free(t->hold_key);
+    free(t->target);
     free(t);
 }
 
@@ -120,6 +121,18 @@ static void send_back(efd_txn_t *t, const char *buf, size_t len, int status)
             t->resp_len = len;
         }
         t->status = status;
+        /* what lingers is the answer for retransmissions, not the request,
+         * nor a lookup that would relay it after all */
+        if (t->enum_q != NULL)
+            ef_enum_cancel(t->enum_q);
+        if (t->loc != NULL)
+            ef_locate_cancel(t->loc);
+        t->enum_q = NULL;
+        t->loc = NULL;
+        free(t->req);
+        free(t->out);
+        t->req = t->out = NULL;
+        t->req_len = t->out_len = 0;
         linger(t);
     } else if (status > t->status) {
         t->status = status;
@@ -242,12 +255,26 @@ static int build_relay(efd_txn_t *t, const ef_sip_msg_t *msg, const efd_addr_t *
     return ef_sip_edit_write(msg, t->req, &ed, out);
 }
 
+int efd_txn_target(efd_txn_t *t, const char *uri, size_t len)
+{
+    char *s = malloc(len + 1);
+    if (s == NULL)
+        return EF_ENOMEM;
+    memcpy(s, uri, len);
+    s[len] = '\0';
+    free(t->target);
+    t->target = s;
+    return 0;
+}
+
 void efd_txn_relay(efd_txn_t *t, const efd_addr_t *to, const char *new_uri)
 {
     ef_sip_header_t hdrs[EF_SIP_MAX_HEADERS];
     ef_sip_msg_t msg;
     ef_buf_t out;
 
+    if (t->status >= 200)
+        return; /* answered already (timeout, lost connection) */
     ef_sip_parse(t->req, t->req_len,
                  t->from.transport == EF_TRANSPORT_UDP ? EF_SIP_DATAGRAM : EF_SIP_STREAM, &msg,
                  hdrs, EF_SIP_MAX_HEADERS, NULL, NULL);
@@ -269,7 +296,7 @@ void efd_txn_relay(efd_txn_t *t, const efd_addr_t *to, const char *new_uri)
             return;
         }
         if (new_uri != NULL && new_uri != t->target)
-            snprintf(t->target, sizeof t->target, "%s", new_uri);
+            efd_txn_target(t, new_uri, strlen(new_uri));
         if (to->transport == EF_TRANSPORT_UDP) {
             t->out = out.data;
             t->out_len = out.len;

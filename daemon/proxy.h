@@ -27,11 +27,11 @@ struct efd_txn {
     size_t out_len;
     char *resp; /* the final response sent back: absorbs retransmissions */
     size_t resp_len;
-    int status;                   /* highest response so far; >= 200 is final */
-    bool originating;             /* internal -> federation: a 4xx holds the target back */
-    char target[EF_URI_MAX + 16]; /* the Request-URI relayed */
-    char *hold_key;               /* "sender target" when a 4xx would hold re-sends back */
-    char peer[EFD_NAME_MAX];      /* federation: the peer community */
+    int status;              /* highest response so far; >= 200 is final */
+    bool originating;        /* internal -> federation: a 4xx holds the target back */
+    char *target;            /* the Request-URI relayed when set (efd_txn_target) */
+    char *hold_key;          /* "sender target" when a 4xx would hold re-sends back */
+    char peer[EFD_NAME_MAX]; /* federation: the peer community */
     unsigned retrans_ms;
     size_t pop_routes;
     bool pai_strip; /* remove P-Asserted-Identity (not asserted by who sent it) */
@@ -48,6 +48,9 @@ struct efd_txn {
 
 /** Answer the transaction's request locally (final: the transaction ends). */
 void efd_txn_reply(efd_txn_t *t, int status, const char *warning, const char *extra);
+
+/** Set t->target to len bytes of uri (a malloc'd copy). @return 0; EF_ENOMEM */
+int efd_txn_target(efd_txn_t *t, const char *uri, size_t len);
 
 /** Relay the transaction's request to `to` with Request-URI new_uri (NULL: unchanged). */
 void efd_txn_relay(efd_txn_t *t, const efd_addr_t *to, const char *new_uri);

@@ -236,7 +236,7 @@ static void relay_over(efd_txn_t *t, uint64_t conn_id)
         efd_txn_reply(t, 503, "no connection to the peer community", "Retry-After: 5\r\n");
         return;
     }
-    efd_txn_relay(t, &to, t->target[0] ? t->target : NULL);
+    efd_txn_relay(t, &to, t->target);
 }
 
 static void located(void *arg, ef_locate_answer_t *ans)
@@ -304,7 +304,7 @@ static void relay_peer(efd_txn_t *t, ef_str_t domain, const char *locate_uri)
     t->originating = t->from.side == EFD_SIDE_INTERNAL;
     int held = 0;
     ef_str_t fu;
-    if (t->originating && cfg->hold_after_4xx > 0 && from_uri_of(t, &fu) &&
+    if (t->originating && cfg->hold_after_4xx > 0 && t->target != NULL && from_uri_of(t, &fu) &&
         (t->hold_key = malloc(fu.len + strlen(t->target) + 2)) != NULL) {
         sprintf(t->hold_key, "%.*s %s", (int)fu.len, fu.ptr, t->target);
         held = efd_hold_check(t->w, t->hold_key, &left);
@@ -356,8 +356,10 @@ static void route_uri(efd_txn_t *t, const char *uri, size_t len, bool rewritten)
     } else {
         snprintf(sip, sizeof sip, "%.*s", (int)len, uri);
     }
-    if (rewritten)
-        snprintf(t->target, sizeof t->target, "%s", sip);
+    if (rewritten && efd_txn_target(t, sip, strlen(sip)) != 0) {
+        efd_txn_reply(t, 500, "out of memory", NULL);
+        return;
+    }
     if (efd_config_is_local(t->w->cfg, u.host.ptr, u.host.len) || efd_is_me(t->w, u.host, u.port)) {
         if (admit_user(t, &u) && !answer_options(t))
             relay_internal(t, rewritten ? t->target : NULL);
@@ -369,8 +371,10 @@ static void route_uri(efd_txn_t *t, const char *uri, size_t len, bool rewritten)
     }
     char loc[EF_URI_MAX + 8];
     snprintf(loc, sizeof loc, "%.*s", (int)len, uri); /* im: keeps RFC 3861's SRV names */
-    if (!rewritten)
-        snprintf(t->target, sizeof t->target, "%.*s", (int)len, uri);
+    if (!rewritten && efd_txn_target(t, uri, len) != 0) {
+        efd_txn_reply(t, 500, "out of memory", NULL);
+        return;
+    }
     relay_peer(t, u.host, loc);
 }
 
