@@ -1,0 +1,936 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * store.c -- enumfedd's SQLite store (store.h). One connection per handle,
+ * statements prepared once and cached, every change inside one IMMEDIATE
+ * transaction that is rolled back on the first failure, the schema brought
+ * up to date step by step when the file is opened.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "enumfed/common.h"
+#include "store.h"
+
+#define BUSY_MS 5000 /* how long to wait for another writer (enumfedctl beside enumfedd) */
+#define DAY 86400
+
+/* The statements; their SQL is in sql_text[] in the same order. */
+enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_USER_GET,
+    Q_USER_ADD,
+    Q_USER_DISABLE,
+    Q_USER_DEL,
+    Q_USER_LIST,
+    Q_TOMB_GET,
+    Q_TOMB_PUT,
+    Q_TOMB_DEL,
+    Q_TOMB_LIST,
+    Q_BIND_GET,
+    Q_BIND_PUT,
+    Q_BIND_COUNT,
+    Q_BIND_DEL,
+    Q_BIND_DEL_AOR,
+    Q_BIND_DEL_EXPIRED_AOR,
+    Q_BIND_LIST,
+    Q_BIND_EXPIRE,
+    Q_MSG_COUNT,
+    Q_MSG_PUT,
+    Q_MSG_LIST,
+    Q_MSG_DEL,
+    Q_MSG_DEL_AOR,
+    Q_MSG_EXPIRE,
+    Q__N
+};
+
+static const char *const sql_text[Q__N] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_USER_GET] = "SELECT user, domain, ha1_md5, ha1_sha256, disabled, created FROM users"
+                   " WHERE user = ?1 AND domain = ?2",
+    [Q_USER_ADD] = "INSERT INTO users (user, domain, ha1_md5, ha1_sha256, disabled, created)"
+                   " VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+    [Q_USER_DISABLE] = "UPDATE users SET disabled = ?3 WHERE user = ?1 AND domain = ?2",
+    [Q_USER_DEL] = "DELETE FROM users WHERE user = ?1 AND domain = ?2",
+    [Q_USER_LIST] = "SELECT user, domain, ha1_md5, ha1_sha256, disabled, created FROM users"
+                    " ORDER BY domain, user",
+    [Q_TOMB_GET] = "SELECT removed_at FROM tombstones WHERE aor = ?1",
+    [Q_TOMB_PUT] = "INSERT OR REPLACE INTO tombstones (aor, removed_at) VALUES (?1, ?2)",
+    [Q_TOMB_DEL] = "DELETE FROM tombstones WHERE aor = ?1",
+    [Q_TOMB_LIST] = "SELECT aor, removed_at FROM tombstones ORDER BY removed_at, aor",
+    [Q_BIND_GET] = "SELECT call_id, cseq FROM bindings WHERE aor = ?1 AND contact = ?2",
+    [Q_BIND_PUT] = "INSERT INTO bindings (aor, contact, expires, q, call_id, cseq, instance,"
+                   " received, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                   " ON CONFLICT (aor, contact) DO UPDATE SET expires = ?3, q = ?4,"
+                   " call_id = ?5, cseq = ?6, instance = ?7, received = ?8, path = ?9",
+    [Q_BIND_COUNT] = "SELECT count(*) FROM bindings WHERE aor = ?1",
+    [Q_BIND_DEL] = "DELETE FROM bindings WHERE aor = ?1 AND contact = ?2",
+    [Q_BIND_DEL_AOR] = "DELETE FROM bindings WHERE aor = ?1",
+    [Q_BIND_DEL_EXPIRED_AOR] = "DELETE FROM bindings WHERE aor = ?1 AND expires <= ?2",
+    [Q_BIND_LIST] = "SELECT aor, contact, expires, q, call_id, cseq, instance, received, path"
+                    " FROM bindings WHERE aor = ?1 AND expires > ?2 ORDER BY q DESC, contact",
+    [Q_BIND_EXPIRE] = "DELETE FROM bindings WHERE expires <= ?1",
+    [Q_MSG_COUNT] = "SELECT count(*) FROM messages WHERE aor = ?1 AND expires_at > ?2",
+    [Q_MSG_PUT] = "INSERT INTO messages (aor, sender, content_type, body, received_at,"
+                  " expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_MSG_LIST] = "SELECT id, aor, sender, content_type, body, received_at, expires_at"
+                   " FROM messages WHERE aor = ?1 AND expires_at > ?2 ORDER BY id",
+    [Q_MSG_DEL] = "DELETE FROM messages WHERE id = ?1",
+    [Q_MSG_DEL_AOR] = "DELETE FROM messages WHERE aor = ?1",
+    [Q_MSG_EXPIRE] = "DELETE FROM messages WHERE expires_at <= ?1",
+};
+
+/*
+ * The schema, one step per version: migrations[v] takes a file at version v
+ * to v + 1. A step is never edited once released; changes are new steps.
+ */
+static const char *const migrations[EFD_STORE_SCHEMA] = {
+    /* 0 -> 1: users, bindings, tombstones */
+    "CREATE TABLE users (user TEXT NOT NULL, domain TEXT NOT NULL, ha1_md5 TEXT NOT NULL,"
+    " ha1_sha256 TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+    " created INTEGER NOT NULL, PRIMARY KEY (user, domain));"
+    "CREATE TABLE bindings (aor TEXT NOT NULL, contact TEXT NOT NULL,"
+    " expires INTEGER NOT NULL, q INTEGER NOT NULL, call_id TEXT NOT NULL,"
+    " cseq INTEGER NOT NULL, instance TEXT, received TEXT, path TEXT,"
+    " PRIMARY KEY (aor, contact));"
+    "CREATE INDEX bindings_expires ON bindings (expires);"
+    "CREATE TABLE tombstones (aor TEXT PRIMARY KEY, removed_at INTEGER NOT NULL);",
+    /* 1 -> 2: offline messages */
+    "CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, aor TEXT NOT NULL,"
+    " sender TEXT NOT NULL, content_type TEXT NOT NULL, body BLOB NOT NULL,"
+    " received_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX messages_aor ON messages (aor, id);"
+    "CREATE INDEX messages_expires ON messages (expires_at);",
+};
+
+struct efd_store {
+    sqlite3 *db;
+    sqlite3_stmt *q[Q__N];
+    char err[256];
+};
+
+/* A normalised AoR: "user@domain", domain in lower case, and its two halves. */
+typedef struct {
+    char aor[2 * EFD_STORE_NAME_MAX];
+    char user[EFD_STORE_NAME_MAX];
+    char domain[EFD_STORE_NAME_MAX];
+} aor_t;
+
+/* --- plumbing ---------------------------------------------------------------------- */
+
+/* Remember SQLite's reason and map its code to ours. */
+static int db_err(efd_store_t *st, int code)
+{
+    snprintf(st->err, sizeof st->err, "%s", sqlite3_errmsg(st->db));
+    return (code & 0xff) == SQLITE_NOMEM ? EF_ENOMEM : -EIO;
+}
+
+/* The cached statement id, reset and unbound, or NULL (st->err says why). */
+static sqlite3_stmt *stmt(efd_store_t *st, int id)
+{
+    if (st->q[id] == NULL) {
+        if (sqlite3_prepare_v3(st->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &st->q[id],
+                               NULL) != SQLITE_OK) {
+            db_err(st, SQLITE_ERROR);
+            return NULL;
+        }
+    }
+    sqlite3_reset(st->q[id]);
+    sqlite3_clear_bindings(st->q[id]);
+    return st->q[id];
+}
+
+static int bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    return v == NULL ? sqlite3_bind_null(s, i) : sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* Run a statement with no rows; the number of rows it changed, or an error. */
+static int run(efd_store_t *st, sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return db_err(st, rc);
+    return sqlite3_changes(st->db);
+}
+
+/* Step once: 1 a row, 0 none, or an error. The caller resets. */
+static int row(efd_store_t *st, sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    sqlite3_reset(s);
+    return db_err(st, rc);
+}
+
+/* count(*) of a prepared and bound statement. */
+static int64_t count(efd_store_t *st, sqlite3_stmt *s)
+{
+    int r = row(st, s);
+    int64_t n = r > 0 ? sqlite3_column_int64(s, 0) : r;
+    sqlite3_reset(s);
+    return n;
+}
+
+static int tx_begin(efd_store_t *st)
+{
+    sqlite3_stmt *s = stmt(st, Q_BEGIN);
+    return s == NULL ? -EIO : run(st, s) < 0 ? -EIO : 0;
+}
+
+/* Commit when rc says success, else roll back; rc, or the commit's failure. */
+static int tx_end(efd_store_t *st, int rc)
+{
+    sqlite3_stmt *s = stmt(st, rc >= 0 ? Q_COMMIT : Q_ROLLBACK);
+    int r = s == NULL ? -EIO : run(st, s);
+
+    if (rc >= 0 && r < 0) {
+        /* a failed COMMIT may leave the transaction open: end it */
+        if (!sqlite3_get_autocommit(st->db))
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+    }
+    return rc;
+}
+
+/* "user@domain" split at its last '@', the domain folded to lower case. */
+static int aor_parse(const char *in, aor_t *a)
+{
+    const char *at = in == NULL ? NULL : strrchr(in, '@');
+    size_t ul, dl;
+
+    if (at == NULL || (ul = (size_t)(at - in)) == 0 || ul >= EFD_STORE_NAME_MAX ||
+        (dl = strlen(at + 1)) == 0 || dl >= EFD_STORE_NAME_MAX)
+        return EF_EINVAL;
+    memcpy(a->user, in, ul);
+    a->user[ul] = '\0';
+    for (size_t i = 0; i <= dl; i++) {
+        char c = at[1 + i];
+        a->domain[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    snprintf(a->aor, sizeof a->aor, "%s@%s", a->user, a->domain);
+    return 0;
+}
+
+static int aor_make(const char *user, const char *domain, aor_t *a)
+{
+    char buf[2 * EFD_STORE_NAME_MAX + 1];
+
+    if (user == NULL || domain == NULL || strchr(user, '@') != NULL ||
+        strlen(user) >= EFD_STORE_NAME_MAX || strlen(domain) >= EFD_STORE_NAME_MAX)
+        return EF_EINVAL;
+    snprintf(buf, sizeof buf, "%s@%s", user, domain);
+    return aor_parse(buf, a);
+}
+
+/* --- open, close, schema ---------------------------------------------------------------- */
+
+static int user_version(efd_store_t *st, int *v)
+{
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+
+    if (rc != SQLITE_OK)
+        return db_err(st, rc);
+    if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        *v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : db_err(st, rc);
+}
+
+/*
+ * One step at a time, each in its own IMMEDIATE transaction that reads the
+ * version again, so two processes opening one old file upgrade it once.
+ */
+static int migrate(efd_store_t *st)
+{
+    char sql[64];
+    int v = 0, rc;
+
+    for (;;) {
+        if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            return db_err(st, SQLITE_ERROR);
+        if ((rc = user_version(st, &v)) < 0 || v >= EFD_STORE_SCHEMA)
+            break;
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+        if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+            rc = db_err(st, SQLITE_ERROR);
+            break;
+        }
+        if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            rc = db_err(st, SQLITE_ERROR);
+            break;
+        }
+    }
+    if (rc == 0 && v > EFD_STORE_SCHEMA) {
+        snprintf(st->err, sizeof st->err, "schema version %d is newer than this program's %d", v,
+                 EFD_STORE_SCHEMA);
+        rc = EF_ECONFIG;
+    }
+    sqlite3_exec(st->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int efd_store_open(const char *path, efd_store_t **out, char *err, size_t errcap)
+{
+    efd_store_t *st = calloc(1, sizeof *st);
+    int rc;
+
+    *out = NULL;
+    if (st == NULL) {
+        snprintf(err, errcap, "out of memory");
+        return EF_ENOMEM;
+    }
+    rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        rc = st->db != NULL ? db_err(st, rc) : EF_ENOMEM;
+        goto fail;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, BUSY_MS);
+    /* WAL lets readers work beside the writer; FULL syncs each commit to disk */
+    if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        rc = db_err(st, SQLITE_ERROR);
+        goto fail;
+    }
+    if ((rc = migrate(st)) < 0)
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    snprintf(err, errcap, "%s: %s", path, st->err[0] ? st->err : ef_strerror(rc));
+    efd_store_close(st);
+    return rc;
+}
+
+void efd_store_close(efd_store_t *st)
+{
+    if (st == NULL)
+        return;
+    for (int i = 0; i < Q__N; i++)
+        sqlite3_finalize(st->q[i]);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+const char *efd_store_errmsg(const efd_store_t *st)
+{
+    return st->err;
+}
+
+int efd_store_version(efd_store_t *st)
+{
+    int v = 0, rc = user_version(st, &v);
+    return rc < 0 ? rc : v;
+}
+
+/* --- users ------------------------------------------------------------------------------ */
+
+static bool hex_ok(const char *s, size_t n)
+{
+    if (s == NULL || strlen(s) != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return true;
+}
+
+static int hold_days_floor(int hold_days)
+{
+    return hold_days < EFD_STORE_HOLD_MIN_DAYS ? EFD_STORE_HOLD_MIN_DAYS : hold_days;
+}
+
+/* 1 held, 0 free (no tombstone, or its hold is over), or an error; until set when one exists. */
+static int tomb_held(efd_store_t *st, const char *aor, int64_t now, int hold_days, int64_t *until)
+{
+    sqlite3_stmt *s = stmt(st, Q_TOMB_GET);
+    int r;
+
+    if (s == NULL)
+        return -EIO;
+    bind_text(s, 1, aor);
+    if ((r = row(st, s)) <= 0)
+        return r;
+    /* a removed AoR is not reassigned for at least 90 days
+       (draft-levin-simple-interdomain-reqs §10.2) */
+    int64_t end = sqlite3_column_int64(s, 0) + (int64_t)hold_days_floor(hold_days) * DAY;
+    sqlite3_reset(s);
+    if (until != NULL)
+        *until = end;
+    return now < end ? 1 : 0;
+}
+
+/* A text column, "" for NULL (and for the NULL SQLite returns when out of memory). */
+static const char *col(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t == NULL ? "" : (const char *)t;
+}
+
+static void user_row(sqlite3_stmt *s, efd_store_user_t *u)
+{
+    snprintf(u->user, sizeof u->user, "%s", col(s, 0));
+    snprintf(u->domain, sizeof u->domain, "%s", col(s, 1));
+    snprintf(u->ha1_md5, sizeof u->ha1_md5, "%s", col(s, 2));
+    snprintf(u->ha1_sha256, sizeof u->ha1_sha256, "%s", col(s, 3));
+    u->disabled = sqlite3_column_int(s, 4) != 0;
+    u->created = sqlite3_column_int64(s, 5);
+}
+
+/* Whether a user exists: 1 (u filled when non-NULL), 0, or an error. */
+static int user_find(efd_store_t *st, const aor_t *a, efd_store_user_t *u)
+{
+    sqlite3_stmt *s = stmt(st, Q_USER_GET);
+    int r;
+
+    if (s == NULL)
+        return -EIO;
+    bind_text(s, 1, a->user);
+    bind_text(s, 2, a->domain);
+    if ((r = row(st, s)) > 0 && u != NULL)
+        user_row(s, u);
+    sqlite3_reset(s);
+    return r;
+}
+
+static int user_add_tx(efd_store_t *st, const aor_t *a, const char *md5, const char *sha,
+                       int64_t now, int hold_days, int64_t *until)
+{
+    sqlite3_stmt *s;
+    int r;
+
+    if ((r = user_find(st, a, NULL)) != 0)
+        return r > 0 ? -EEXIST : r;
+    if ((r = tomb_held(st, a->aor, now, hold_days, until)) != 0)
+        return r > 0 ? -EACCES : r;
+    /* the hold is over (or there was none): the AoR may belong to someone new */
+    if ((s = stmt(st, Q_TOMB_DEL)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a->aor);
+    if ((r = run(st, s)) < 0)
+        return r;
+    if ((s = stmt(st, Q_USER_ADD)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a->user);
+    bind_text(s, 2, a->domain);
+    bind_text(s, 3, md5);
+    bind_text(s, 4, sha);
+    sqlite3_bind_int64(s, 5, now);
+    return (r = run(st, s)) < 0 ? r : 0;
+}
+
+int efd_store_user_add(efd_store_t *st, const char *user, const char *domain, const char *ha1_md5,
+                       const char *ha1_sha256, int64_t now, int hold_days, int64_t *until)
+{
+    aor_t a;
+    int rc;
+
+    if (aor_make(user, domain, &a) < 0 || !hex_ok(ha1_md5, 32) || !hex_ok(ha1_sha256, 64))
+        return EF_EINVAL;
+    if ((rc = tx_begin(st)) < 0)
+        return rc;
+    return tx_end(st, user_add_tx(st, &a, ha1_md5, ha1_sha256, now, hold_days, until));
+}
+
+int efd_store_user_set_disabled(efd_store_t *st, const char *user, const char *domain,
+                                bool disabled)
+{
+    sqlite3_stmt *s;
+    aor_t a;
+    int rc;
+
+    if (aor_make(user, domain, &a) < 0)
+        return EF_EINVAL;
+    if ((s = stmt(st, Q_USER_DISABLE)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a.user);
+    bind_text(s, 2, a.domain);
+    sqlite3_bind_int(s, 3, disabled);
+    /* one statement is its own transaction */
+    if ((rc = run(st, s)) < 0)
+        return rc;
+    return rc == 0 ? -ENOENT : 0;
+}
+
+/* Delete by AoR with statement id; the number of rows, or an error. */
+static int del_aor(efd_store_t *st, int id, const char *aor)
+{
+    sqlite3_stmt *s = stmt(st, id);
+    if (s == NULL)
+        return -EIO;
+    bind_text(s, 1, aor);
+    return run(st, s);
+}
+
+static int user_remove_tx(efd_store_t *st, const aor_t *a, int64_t now, efd_store_removed_t *out)
+{
+    sqlite3_stmt *s;
+    int r;
+
+    if ((r = user_find(st, a, NULL)) <= 0)
+        return r == 0 ? -ENOENT : r;
+    if ((r = del_aor(st, Q_BIND_DEL_AOR, a->aor)) < 0)
+        return r;
+    out->bindings = (unsigned)r;
+    /* messages kept for the old user must never reach a later holder
+     * (draft-levin-simple-interdomain-reqs §10.2) */
+    if ((r = del_aor(st, Q_MSG_DEL_AOR, a->aor)) < 0)
+        return r;
+    out->messages = (unsigned)r;
+    if ((s = stmt(st, Q_USER_DEL)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a->user);
+    bind_text(s, 2, a->domain);
+    if ((r = run(st, s)) < 0)
+        return r;
+    if ((s = stmt(st, Q_TOMB_PUT)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a->aor);
+    sqlite3_bind_int64(s, 2, now);
+    out->removed_at = now;
+    return (r = run(st, s)) < 0 ? r : 0;
+}
+
+int efd_store_user_remove(efd_store_t *st, const char *user, const char *domain, int64_t now,
+                          efd_store_removed_t *out)
+{
+    efd_store_removed_t tmp = {0, 0, 0};
+    aor_t a;
+    int rc;
+
+    if (aor_make(user, domain, &a) < 0)
+        return EF_EINVAL;
+    if ((rc = tx_begin(st)) < 0)
+        return rc;
+    rc = tx_end(st, user_remove_tx(st, &a, now, &tmp));
+    if (rc == 0 && out != NULL)
+        *out = tmp;
+    return rc;
+}
+
+int efd_store_user_get(efd_store_t *st, const char *user, const char *domain, efd_store_user_t *out)
+{
+    aor_t a;
+    int r;
+
+    if (aor_make(user, domain, &a) < 0)
+        return EF_EINVAL;
+    r = user_find(st, &a, out);
+    return r < 0 ? r : r == 0 ? -ENOENT : 0;
+}
+
+/* An array of size-byte elements with room for more than n, or NULL (arr is kept). */
+static void *grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *q = realloc(arr, c * size);
+    if (q != NULL)
+        *cap = c;
+    return q;
+}
+
+int efd_store_user_list(efd_store_t *st, efd_store_user_t **out, size_t *n)
+{
+    sqlite3_stmt *s = stmt(st, Q_USER_LIST);
+    efd_store_user_t *v = NULL;
+    size_t cap = 0, k = 0;
+    int r = s == NULL ? -EIO : 0;
+
+    while (r == 0 && (r = row(st, s)) > 0) {
+        efd_store_user_t *g = grow(v, &cap, k, sizeof *v);
+        if (g == NULL) {
+            r = EF_ENOMEM;
+            break;
+        }
+        v = g;
+        user_row(s, &v[k++]);
+        r = 0;
+    }
+    if (s != NULL)
+        sqlite3_reset(s);
+    if (r < 0) {
+        free(v);
+        v = NULL, k = 0;
+    }
+    *out = v;
+    *n = k;
+    return r < 0 ? r : 0;
+}
+
+/* --- tombstones -------------------------------------------------------------------------- */
+
+int efd_store_tomb_check(efd_store_t *st, const char *aor, int64_t now, int hold_days,
+                         int64_t *until)
+{
+    aor_t a;
+
+    if (aor_parse(aor, &a) < 0)
+        return EF_EINVAL;
+    return tomb_held(st, a.aor, now, hold_days, until);
+}
+
+int efd_store_tomb_list(efd_store_t *st, efd_store_tomb_t **out, size_t *n)
+{
+    sqlite3_stmt *s = stmt(st, Q_TOMB_LIST);
+    efd_store_tomb_t *v = NULL;
+    size_t cap = 0, k = 0;
+    int r = s == NULL ? -EIO : 0;
+
+    while (r == 0 && (r = row(st, s)) > 0) {
+        efd_store_tomb_t *g = grow(v, &cap, k, sizeof *v);
+        if (g == NULL) {
+            r = EF_ENOMEM;
+            break;
+        }
+        v = g;
+        snprintf(v[k].aor, sizeof v[k].aor, "%s", col(s, 0));
+        v[k++].removed_at = sqlite3_column_int64(s, 1);
+        r = 0;
+    }
+    if (s != NULL)
+        sqlite3_reset(s);
+    if (r < 0) {
+        free(v);
+        v = NULL, k = 0;
+    }
+    *out = v;
+    *n = k;
+    return r < 0 ? r : 0;
+}
+
+/* --- bindings ------------------------------------------------------------------------------ */
+
+/* 0 when the AoR's user may hold bindings; -ENOENT, -EACCES or an error. */
+static int user_active(efd_store_t *st, const aor_t *a)
+{
+    efd_store_user_t u;
+    int r = user_find(st, a, &u);
+    return r < 0 ? r : r == 0 ? -ENOENT : u.disabled ? -EACCES : 0;
+}
+
+/* RFC 3261 §10.3 step 7: same Call-ID, CSeq not higher: out of order. 1 new, 0 known. */
+static int binding_order(efd_store_t *st, const efd_store_binding_t *b, const char *aor)
+{
+    sqlite3_stmt *s = stmt(st, Q_BIND_GET);
+    int r;
+
+    if (s == NULL)
+        return -EIO;
+    bind_text(s, 1, aor);
+    bind_text(s, 2, b->contact);
+    if ((r = row(st, s)) <= 0)
+        return r < 0 ? r : 1;
+    bool old =
+        strcmp(col(s, 0), b->call_id) == 0 && (uint32_t)sqlite3_column_int64(s, 1) >= b->cseq;
+    sqlite3_reset(s);
+    return old ? -EALREADY : 0;
+}
+
+static int binding_upsert_tx(efd_store_t *st, const efd_store_binding_t *b, const aor_t *a,
+                             int64_t now, size_t max)
+{
+    sqlite3_stmt *s;
+    int r, fresh;
+
+    if ((r = user_active(st, a)) < 0)
+        return r;
+    if ((s = stmt(st, Q_BIND_DEL_EXPIRED_AOR)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a->aor);
+    sqlite3_bind_int64(s, 2, now);
+    if ((r = run(st, s)) < 0 || (fresh = binding_order(st, b, a->aor)) < 0)
+        return r < 0 ? r : fresh;
+    if (fresh) {
+        if ((s = stmt(st, Q_BIND_COUNT)) == NULL)
+            return -EIO;
+        bind_text(s, 1, a->aor);
+        int64_t k = count(st, s);
+        if (k < 0 || (size_t)k >= max)
+            return k < 0 ? (int)k : EF_E2BIG;
+    }
+    if ((s = stmt(st, Q_BIND_PUT)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a->aor);
+    bind_text(s, 2, b->contact);
+    sqlite3_bind_int64(s, 3, b->expires);
+    sqlite3_bind_int(s, 4, b->q);
+    bind_text(s, 5, b->call_id);
+    sqlite3_bind_int64(s, 6, b->cseq);
+    bind_text(s, 7, b->instance);
+    bind_text(s, 8, b->received);
+    bind_text(s, 9, b->path);
+    return (r = run(st, s)) < 0 ? r : 0;
+}
+
+int efd_store_binding_upsert(efd_store_t *st, const efd_store_binding_t *b, int64_t now, size_t max)
+{
+    aor_t a;
+    int rc;
+
+    if (b == NULL || aor_parse(b->aor, &a) < 0 || b->contact == NULL || b->contact[0] == '\0' ||
+        b->call_id == NULL || b->q < -1 || b->q > 1000)
+        return EF_EINVAL;
+    if ((rc = tx_begin(st)) < 0)
+        return rc;
+    return tx_end(st, binding_upsert_tx(st, b, &a, now, max));
+}
+
+int efd_store_binding_remove(efd_store_t *st, const char *aor, const char *contact)
+{
+    sqlite3_stmt *s;
+    aor_t a;
+    int r;
+
+    if (aor_parse(aor, &a) < 0 || contact == NULL)
+        return EF_EINVAL;
+    if ((s = stmt(st, Q_BIND_DEL)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a.aor);
+    bind_text(s, 2, contact);
+    if ((r = run(st, s)) < 0)
+        return r;
+    return r == 0 ? -ENOENT : 0;
+}
+
+int efd_store_binding_remove_all(efd_store_t *st, const char *aor)
+{
+    aor_t a;
+
+    if (aor_parse(aor, &a) < 0)
+        return EF_EINVAL;
+    return del_aor(st, Q_BIND_DEL_AOR, a.aor);
+}
+
+/* A copy of a text column, NULL for SQL NULL; false when out of memory. */
+static bool dup_col(sqlite3_stmt *s, int i, char **out)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    *out = t == NULL ? NULL : strdup((const char *)t);
+    return t != NULL ? *out != NULL : sqlite3_column_type(s, i) == SQLITE_NULL;
+}
+
+static int binding_row(sqlite3_stmt *s, efd_store_binding_t *b)
+{
+    memset(b, 0, sizeof *b);
+    b->expires = sqlite3_column_int64(s, 2);
+    b->q = sqlite3_column_int(s, 3);
+    b->cseq = (uint32_t)sqlite3_column_int64(s, 5);
+    bool ok = dup_col(s, 0, &b->aor) & dup_col(s, 1, &b->contact) & dup_col(s, 4, &b->call_id) &
+              dup_col(s, 6, &b->instance) & dup_col(s, 7, &b->received) & dup_col(s, 8, &b->path);
+    return ok ? 0 : EF_ENOMEM;
+}
+
+int efd_store_binding_list(efd_store_t *st, const char *aor, int64_t now, efd_store_binding_t **out,
+                           size_t *n)
+{
+    sqlite3_stmt *s;
+    efd_store_binding_t *v = NULL;
+    size_t cap = 0, k = 0;
+    aor_t a;
+    int r;
+
+    *out = NULL;
+    *n = 0;
+    if (aor_parse(aor, &a) < 0)
+        return EF_EINVAL;
+    if ((s = stmt(st, Q_BIND_LIST)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a.aor);
+    sqlite3_bind_int64(s, 2, now);
+    while ((r = row(st, s)) > 0) {
+        efd_store_binding_t *g = grow(v, &cap, k, sizeof *v);
+        if (g == NULL) {
+            r = EF_ENOMEM;
+            break;
+        }
+        v = g;
+        if ((r = binding_row(s, &v[k++])) < 0)
+            break;
+    }
+    sqlite3_reset(s);
+    if (r < 0) {
+        efd_store_bindings_free(v, k);
+        return r;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+/* Delete rows older than now with statement id; the number deleted. */
+static int expire(efd_store_t *st, int id, int64_t now)
+{
+    sqlite3_stmt *s = stmt(st, id);
+    if (s == NULL)
+        return -EIO;
+    sqlite3_bind_int64(s, 1, now);
+    return run(st, s);
+}
+
+int efd_store_binding_expire(efd_store_t *st, int64_t now)
+{
+    return expire(st, Q_BIND_EXPIRE, now);
+}
+
+void efd_store_bindings_free(efd_store_binding_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(b[i].aor);
+        free(b[i].contact);
+        free(b[i].call_id);
+        free(b[i].instance);
+        free(b[i].received);
+        free(b[i].path);
+    }
+    free(b);
+}
+
+/* --- offline messages ------------------------------------------------------------------------ */
+
+static int msg_put_tx(efd_store_t *st, const efd_store_msg_t *m, const aor_t *a, size_t cap,
+                      int64_t *id)
+{
+    sqlite3_stmt *s;
+    int r;
+
+    if ((r = user_find(st, a, NULL)) <= 0)
+        return r == 0 ? -ENOENT : r;
+    if ((s = stmt(st, Q_MSG_COUNT)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a->aor);
+    sqlite3_bind_int64(s, 2, m->received_at);
+    int64_t k = count(st, s);
+    if (k < 0 || (size_t)k >= cap)
+        return k < 0 ? (int)k : EF_E2BIG;
+    if ((s = stmt(st, Q_MSG_PUT)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a->aor);
+    bind_text(s, 2, m->sender);
+    bind_text(s, 3, m->content_type);
+    /* a zero-length blob, not NULL, for an empty body */
+    sqlite3_bind_blob(s, 4, m->body_len ? (const void *)m->body : "", (int)m->body_len,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, m->received_at);
+    sqlite3_bind_int64(s, 6, m->expires_at);
+    if ((r = run(st, s)) < 0)
+        return r;
+    if (id != NULL)
+        *id = sqlite3_last_insert_rowid(st->db);
+    return 0;
+}
+
+int efd_store_msg_put(efd_store_t *st, const efd_store_msg_t *m, size_t cap, int64_t *id)
+{
+    aor_t a;
+    int rc;
+
+    if (m == NULL || aor_parse(m->aor, &a) < 0 || m->sender == NULL || m->content_type == NULL ||
+        (m->body == NULL && m->body_len > 0))
+        return EF_EINVAL;
+    if (m->body_len > EFD_STORE_MSG_MAX)
+        return EF_E2BIG;
+    if ((rc = tx_begin(st)) < 0)
+        return rc;
+    return tx_end(st, msg_put_tx(st, m, &a, cap, id));
+}
+
+static int msg_row(sqlite3_stmt *s, efd_store_msg_t *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(s, 0);
+    m->received_at = sqlite3_column_int64(s, 5);
+    m->expires_at = sqlite3_column_int64(s, 6);
+    if (!(dup_col(s, 1, &m->aor) & dup_col(s, 2, &m->sender) & dup_col(s, 3, &m->content_type)))
+        return EF_ENOMEM;
+    const void *body = sqlite3_column_blob(s, 4);
+    m->body_len = (size_t)sqlite3_column_bytes(s, 4);
+    /* one byte more, so a text body can be used as a string */
+    if ((m->body = malloc(m->body_len + 1)) == NULL)
+        return EF_ENOMEM;
+    if (m->body_len > 0)
+        memcpy(m->body, body, m->body_len);
+    m->body[m->body_len] = '\0';
+    return 0;
+}
+
+int efd_store_msg_list(efd_store_t *st, const char *aor, int64_t now, efd_store_msg_t **out,
+                       size_t *n)
+{
+    sqlite3_stmt *s;
+    efd_store_msg_t *v = NULL;
+    size_t cap = 0, k = 0;
+    aor_t a;
+    int r;
+
+    *out = NULL;
+    *n = 0;
+    if (aor_parse(aor, &a) < 0)
+        return EF_EINVAL;
+    if ((s = stmt(st, Q_MSG_LIST)) == NULL)
+        return -EIO;
+    bind_text(s, 1, a.aor);
+    sqlite3_bind_int64(s, 2, now);
+    while ((r = row(st, s)) > 0) {
+        efd_store_msg_t *g = grow(v, &cap, k, sizeof *v);
+        if (g == NULL) {
+            r = EF_ENOMEM;
+            break;
+        }
+        v = g;
+        if ((r = msg_row(s, &v[k++])) < 0)
+            break;
+    }
+    sqlite3_reset(s);
+    if (r < 0) {
+        efd_store_msgs_free(v, k);
+        return r;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int efd_store_msg_done(efd_store_t *st, int64_t id)
+{
+    sqlite3_stmt *s = stmt(st, Q_MSG_DEL);
+    int r;
+
+    if (s == NULL)
+        return -EIO;
+    sqlite3_bind_int64(s, 1, id);
+    if ((r = run(st, s)) < 0)
+        return r;
+    return r == 0 ? -ENOENT : 0;
+}
+
+int efd_store_msg_expire(efd_store_t *st, int64_t now)
+{
+    return expire(st, Q_MSG_EXPIRE, now);
+}
+
+void efd_store_msgs_free(efd_store_msg_t *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(m[i].aor);
+        free(m[i].sender);
+        free(m[i].content_type);
+        free(m[i].body);
+    }
+    free(m);
+}
