@@ -5,6 +5,8 @@
  * hook (no global handler), xmlInitParser() once.
  */
 #include <errno.h>
+#include <limits.h>
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -17,6 +19,12 @@
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/* What the SAX hooks see through ctxt->_private. */
+struct read_state {
+    struct ef__xml_error *err;
+    unsigned depth, max_depth;
+};
+
 static void init_parser(void)
 {
     xmlInitParser();
@@ -27,13 +35,40 @@ static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlCh
                            const xmlChar *system_id, xmlChar *content)
 {
     xmlParserCtxtPtr ctxt = ctx;
-    struct ef__xml_error *err = ctxt->_private;
+    struct ef__xml_error *err = ((struct read_state *)ctxt->_private)->err;
 
     (void)name, (void)type, (void)public_id, (void)system_id, (void)content;
     err->status = EF_EINVAL;
     err->line = ctxt->input != NULL ? ctxt->input->line : 0;
     snprintf(err->msg, sizeof(err->msg), "the DOCTYPE declares entities");
     xmlStopParser(ctxt);
+}
+
+/* The nesting limit, counted as start tags arrive, before a deep tree is built. */
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                     int nb_ns, const xmlChar **ns, int nb_attr, int nb_def, const xmlChar **attr)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct read_state *st = ctxt->_private;
+
+    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_ns, ns, nb_attr, nb_def, attr);
+    if (++st->depth > st->max_depth && st->err->status == 0) {
+        st->err->status = EF_E2BIG;
+        st->err->line = ctxt->input != NULL ? ctxt->input->line : 0;
+        st->err->column = ctxt->input != NULL ? ctxt->input->col : 0;
+        snprintf(st->err->msg, sizeof(st->err->msg), "elements nested deeper than %u",
+                 st->max_depth);
+        xmlStopParser(ctxt);
+    }
+}
+
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct read_state *st = ctxt->_private;
+
+    xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+    st->depth--;
 }
 
 static void on_error(void *data, xmlErrorPtr e)
@@ -55,8 +90,25 @@ static void syntax_error(const xmlParserCtxtPtr ctxt, struct ef__xml_error *err)
         err->msg[--k] = '\0';
 }
 
+static xmlDocPtr read_doc(const char *buf, size_t len, const char *name, unsigned max_depth,
+                          struct ef__xml_error *err);
+
 xmlDocPtr ef__xml_read(const char *buf, size_t len, const char *name, struct ef__xml_error *err)
 {
+    return read_doc(buf, len, name, 0, err);
+}
+
+xmlDocPtr ef__xml_read_ns(const char *buf, size_t len, const char *name, unsigned max_depth,
+                          struct ef__xml_error *err)
+{
+    return read_doc(buf, len, name, max_depth > 0 ? max_depth : UINT_MAX, err);
+}
+
+/* max_depth 0: libxml2's own limit, and namespace errors tolerated (templates, registry). */
+static xmlDocPtr read_doc(const char *buf, size_t len, const char *name, unsigned max_depth,
+                          struct ef__xml_error *err)
+{
+    struct read_state st = {err, 0, max_depth};
     xmlParserCtxtPtr ctxt;
     xmlDocPtr doc;
 
@@ -71,13 +123,18 @@ xmlDocPtr ef__xml_read(const char *buf, size_t len, const char *name, struct ef_
         err->status = EF_ENOMEM;
         return NULL;
     }
-    ctxt->_private = err;
+    ctxt->_private = &st;
     ctxt->sax->entityDecl = on_entity_decl;
+    if (max_depth > 0) {
+        ctxt->sax->startElementNs = on_start;
+        ctxt->sax->endElementNs = on_end;
+    }
     ctxt->sax->serror = on_error;
     doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                 XML_PARSE_NOCDATA);
-    if (err->status == 0 && (doc == NULL || !ctxt->wellFormed))
+    if (err->status == 0 &&
+        (doc == NULL || !ctxt->wellFormed || (max_depth > 0 && !ctxt->nsWellFormed)))
         syntax_error(ctxt, err);
     if (err->status != 0) {
         xmlFreeDoc(doc);

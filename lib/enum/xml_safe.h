@@ -13,7 +13,7 @@
 
 /** Why a document was not returned. */
 struct ef__xml_error {
-    int status; /**< 0, EF_ESYNTAX (not well-formed), EF_EINVAL (entities), EF_ENOMEM */
+    int status; /**< 0, EF_ESYNTAX (not well-formed), EF_EINVAL (entities), EF_E2BIG, EF_ENOMEM */
     int line, column;
     char msg[128]; /**< libxml2's message, trimmed */
 };
@@ -23,6 +23,17 @@ struct ef__xml_error {
  * @return the document (free with xmlFreeDoc), or NULL with err set
  */
 xmlDocPtr ef__xml_read(const char *buf, size_t len, const char *name, struct ef__xml_error *err);
+
+/**
+ * ef__xml_read for namespaced formats (PIDF): a nesting limit checked as each
+ * start tag arrives -- an element deeper than max_depth (the root is 1) stops
+ * the parse with status EF_E2BIG and its line -- and the document must also
+ * be namespace-well-formed (an undeclared prefix is EF_ESYNTAX), so that no
+ * name can change its meaning when the element is copied elsewhere.
+ * @return the document (free with xmlFreeDoc), or NULL with err set
+ */
+xmlDocPtr ef__xml_read_ns(const char *buf, size_t len, const char *name, unsigned max_depth,
+                          struct ef__xml_error *err);
 
 /**
  * Read at most max + 1 bytes of a file into a malloc'ed buffer (one byte more
