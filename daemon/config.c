@@ -138,9 +138,10 @@ static const row_t rows[] = {
     {INFO("listen", "list of groups", NULL, false,
           "listening sockets: at least one per side (seed 3, 4.2)"),
      .type = T_GLIST, FLD(listen), .min = 1, .max = EFD_LISTEN_MAX, .names = NULL, .elem = 0, .count_off = offsetof(efd_config_t, n_listen), .members = listen_rows, .n_members = sizeof listen_rows / sizeof listen_rows[0], .elem_size = sizeof(efd_listen_t)},
-    {INFO("internal.next_hop", "route", NULL, true,
-          "where requests for our domains go: HOST[:PORT][;transport=udp|tcp|tls], udp default"),
-     .type = T_ROUTE, FLD(next_hop), .flags = F_REQUIRED, .transport = EF_TRANSPORT_UDP},
+    {INFO("internal.next_hop", "route", "", true,
+          "where requests for our domains go: HOST[:PORT][;transport=udp|tcp|tls], udp default; "
+          "required unless community.store makes the edge the registrar"),
+     .type = T_ROUTE, FLD(next_hop), .transport = EF_TRANSPORT_UDP},
     {INFO("internal.users", "path", "", true,
           "known users, one AoR user part a line; empty = relay every user (seed 6.2)"),
      .type = T_PATH, FLD(users_file), .flags = F_READABLE},
@@ -150,6 +151,27 @@ static const row_t rows[] = {
     {INFO("internal.harvesting", "reject|silent", "reject", true,
           "unknown or restricted recipient: 404/403, or 2xx without delivery (seed 6.2)"),
      .type = T_ENUM, FLD(harvesting), .names = harvest_names},
+    {INFO("community.store", "path", "", false,
+          "SQLite store of users, bindings and offline messages; set: the daemon is the "
+          "registrar of its domains (RFC 3261 10)"),
+     .type = T_PATH, FLD(store)},
+    {INFO("community.min_expires", "integer", "60", true,
+          "shortest registration accepted, seconds; shorter: 423 (RFC 3261 10.3)"),
+     .type = T_UINT, FLD(min_expires), .min = 1, .max = 86400},
+    {INFO("community.max_expires", "integer", "3600", true,
+          "longest registration granted, seconds (also the default)"),
+     .type = T_UINT, FLD(max_expires), .min = 1, .max = 604800},
+    {INFO("community.max_bindings", "integer", "10", true, "contacts one AoR may register"),
+     .type = T_UINT, FLD(max_bindings), .min = 1, .max = 1000},
+    {INFO("community.nonce_lifetime", "integer", "300", true,
+          "seconds a digest nonce stays fresh; older: 401 stale=true (RFC 7616 3.3)"),
+     .type = T_UINT, FLD(nonce_lifetime), .min = 10, .max = 86400},
+    {INFO("community.offline_max", "integer", "100", true,
+          "messages kept for one user without a binding; more: 480"),
+     .type = T_UINT, FLD(offline_max), .min = 0, .max = 100000},
+    {INFO("community.offline_ttl", "integer", "604800", true,
+          "seconds an offline message is kept before it is dropped"),
+     .type = T_UINT, FLD(offline_ttl), .min = 60, .max = 31536000},
     {INFO("tls.certificate", "path", "", true,
           "PEM chain of our certificate; required with a tls listener or any peer (seed 4.3)"),
      .type = T_PATH, FLD(tls_certificate), .flags = F_READABLE},
@@ -864,8 +886,10 @@ static int check_all(load_t *ld)
     if ((rc = check_listen(ld)) < 0 || (rc = check_peers(ld)) < 0 || (rc = check_tls(ld)) < 0 ||
         (rc = check_rates(ld)) < 0)
         return rc;
-    if (c->next_hop.host[0] == '\0')
-        return fail(ld, NULL, "internal.next_hop", "must name a host");
+    if (c->next_hop.host[0] == '\0' && c->store[0] == '\0')
+        return fail(ld, NULL, "internal.next_hop", "must name a host (or set community.store)");
+    if (c->min_expires > c->max_expires)
+        return fail(ld, NULL, "community.min_expires", "must not exceed community.max_expires");
     if (c->timer_b_ms < c->timer_t1_ms)
         return fail(ld, NULL, "timers.b_ms", "must not be less than timers.t1_ms");
     if (c->max_inbound_per_peer > c->max_inbound_total)

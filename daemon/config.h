@@ -84,6 +84,11 @@ typedef struct efd_config {
     bool answer_options;           /**< internal.answer_options: OPTIONS answered for users */
     efd_harvest_t harvesting;      /**< internal.harvesting: "reject" | "silent" */
 
+    /* community role (registrar, offline messages): on when store is set */
+    char store[EFD_PATH_MAX];
+    unsigned min_expires, max_expires, max_bindings, nonce_lifetime;
+    unsigned offline_max, offline_ttl;
+
     /* process */
     unsigned workers;      /**< worker threads, each with its own event base; default 1 */
     efd_level_t log_level; /**< log.level */

@@ -46,7 +46,8 @@ typedef struct efd_daemon {
     efd_worker_t **workers;
     unsigned n_workers;
     atomic_bool draining;
-    void *rates; /**< the token buckets of policy.c, under lock */
+    void *rates;                 /**< the token buckets of policy.c, under lock */
+    unsigned char nonce_key[32]; /**< digest nonces (registrar.c); new at each start */
 } efd_daemon_t;
 
 /** Where a message came from, or where a message goes. */
@@ -93,7 +94,8 @@ struct efd_worker {
     pthread_mutex_t mb_lock;
     struct mail *mb_head, *mb_tail;
     struct event *mb_ev;
-    struct event *drain_ev; /**< SIGTERM: polls until no transaction is open */
+    struct event *drain_ev;  /**< SIGTERM: polls until no transaction is open */
+    struct efd_store *store; /**< community.store, this worker's connection, or NULL */
     unsigned drain_ticks;
     efd_stats_t stats;
     char udp_buf[EFD_UDP_MAX + 1];

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
 #include "log.h"
@@ -238,6 +239,12 @@ int main(int argc, char **argv)
     }
     efd_log_open(level_set ? level : a.d.cfg->log_level, a.d.cfg->log_syslog);
     evthread_use_pthreads();
+    if (RAND_bytes(a.d.nonce_key, sizeof a.d.nonce_key) != 1) { /* digest nonces (registrar.c) */
+        EFD_ERR("no random bytes for the nonce key");
+        efd_tls_unref(a.d.tls);
+        efd_config_free(a.d.cfg);
+        return 1;
+    }
     pthread_mutex_init(&a.d.lock, NULL);
     int rc = run(&a);
     pthread_mutex_destroy(&a.d.lock);

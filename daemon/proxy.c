@@ -111,6 +111,15 @@ static void linger(efd_txn_t *t)
 static void send_back(efd_txn_t *t, const char *buf, size_t len, int status)
 {
     efd_worker_t *w = t->w;
+    if (t->done_cb != NULL) { /* our own request: nobody to send back to */
+        if (status >= 200) {
+            t->done_cb(t, status);
+            t->done_cb = NULL;
+            t->status = status;
+            linger(t);
+        }
+        return;
+    }
     if (efd_send(w, &t->from, buf, len) == 0)
         w->stats.tx_responses++;
     if (status >= 200) {
@@ -144,11 +153,15 @@ void efd_txn_reply(efd_txn_t *t, int status, const char *warning, const char *ex
     ef_sip_header_t hdrs[EF_SIP_MAX_HEADERS];
     ef_sip_msg_t msg;
     ef_buf_t out;
-    char more[1024], tag[32];
+    char more[4096], tag[32];
     size_t n = 0;
 
     if (t->status >= 200)
         return;
+    if (t->done_cb != NULL) { /* our own request: its end is the answer */
+        send_back(t, NULL, 0, status);
+        return;
+    }
     if (strcmp(t->method, "ACK") == 0) { /* never answered (RFC 3261 §17.2.3) */
         t->status = status;
         linger(t);
@@ -371,6 +384,51 @@ static efd_txn_t *txn_new(efd_worker_t *w, const efd_addr_t *from, const ef_sip_
     w->n_txns++;
     arm_ms(t->timer_f, w->cfg->timer_b_ms);
     return t;
+}
+
+static void no_done(efd_txn_t *t, int status)
+{
+    (void)t;
+    (void)status;
+}
+
+efd_txn_t *efd_txn_local(efd_worker_t *w, const char *method, void (*done)(efd_txn_t *, int))
+{
+    efd_txn_t *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->w = w;
+    t->from = (efd_addr_t){.udp_fd = -1};
+    t->done_cb = done != NULL ? done : no_done;
+    snprintf(t->branch, sizeof t->branch, EFD_BRANCH_PREFIX "%u.%" PRIx64, w->id, ++w->next_id);
+    snprintf(t->method, sizeof t->method, "%s", method);
+    t->timer_e = evtimer_new(w->base, timer_e_cb, t);
+    t->timer_f = evtimer_new(w->base, timer_f_cb, t);
+    efd_txn_t **b = &w->txns[hash_str(t->branch) % EFD_TXN_BUCKETS];
+    t->next = *b;
+    *b = t;
+    w->n_txns++;
+    arm_ms(t->timer_f, w->cfg->timer_b_ms);
+    return t;
+}
+
+void efd_txn_local_send(efd_txn_t *t, const efd_addr_t *to, char *req, size_t len)
+{
+    t->to = *to;
+    if (efd_send(t->w, to, req, len) != 0) {
+        free(req);
+        send_back(t, NULL, 0, 503);
+        return;
+    }
+    t->w->stats.tx_requests++;
+    if (to->transport == EF_TRANSPORT_UDP) {
+        t->out = req;
+        t->out_len = len;
+        t->retrans_ms = t->w->cfg->timer_t1_ms;
+        arm_ms(t->timer_e, t->retrans_ms);
+    } else {
+        free(req);
+    }
 }
 
 /* Answer a request that has no transaction (malformed, stateless refusals). */

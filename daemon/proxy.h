@@ -41,10 +41,22 @@ struct efd_txn {
                                                                       §16.4) */
     struct event *timer_e; /* UDP retransmission (RFC 3261 §17.1.2.2 Timer E) */
     struct event *timer_f; /* transaction timeout (Timer F), then linger (Timer K/J) */
+    void (*done_cb)(efd_txn_t *t, int status); /* local requests: told the final status */
+    int64_t store_id;                          /* local requests: the stored message sent */
     ef_enum_query_t *enum_q;
     ef_locate_t *loc;
     efd_txn_t *next, *snext;
 };
+
+/**
+ * A request of our own (an offline message delivered, a NOTIFY): a
+ * transaction without a sender, whose final status goes to done (which may be
+ * NULL). req is the whole request, taken over, with a Via whose branch is
+ * t->branch: build it with efd_txn_local first, then send with
+ * efd_txn_local_send.
+ */
+efd_txn_t *efd_txn_local(efd_worker_t *w, const char *method, void (*done)(efd_txn_t *, int));
+void efd_txn_local_send(efd_txn_t *t, const efd_addr_t *to, char *req, size_t len);
 
 /** Answer the transaction's request locally (final: the transaction ends). */
 void efd_txn_reply(efd_txn_t *t, int status, const char *warning, const char *extra);

@@ -22,6 +22,7 @@
 #include "enumfed/sip_hdr.h"
 #include "log.h"
 #include "proxy.h"
+#include "registrar.h"
 #include "users.h"
 
 /* ---- addresses of our own ------------------------------------------------ */
@@ -361,7 +362,11 @@ static void route_uri(efd_txn_t *t, const char *uri, size_t len, bool rewritten)
         return;
     }
     if (efd_config_is_local(t->w->cfg, u.host.ptr, u.host.len) || efd_is_me(t->w, u.host, u.port)) {
-        if (admit_user(t, &u) && !answer_options(t))
+        if (!admit_user(t, &u) || answer_options(t))
+            return;
+        if (t->w->store != NULL) /* we are the registrar: the location service decides */
+            efd_registrar_route(t, u.user, u.host);
+        else
             relay_internal(t, rewritten ? t->target : NULL);
         return;
     }
@@ -666,6 +671,13 @@ void efd_route(efd_txn_t *t, const ef_sip_msg_t *msg)
         return;
     if (next.ptr != NULL) {
         route_dialog(t, msg, next);
+        return;
+    }
+    if (strcmp(t->method, "REGISTER") == 0 && t->w->store != NULL) {
+        if (t->from.side == EFD_SIDE_FEDERATION)
+            efd_txn_reply(t, 403, "registrations are taken from our own users only", NULL);
+        else
+            efd_registrar_register(t, msg);
         return;
     }
     if (ef_uri_parse(msg->uri.ptr, msg->uri.len, &u, NULL) != 0) {

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "proxy.h"
+#include "registrar.h"
 #include "worker.h"
 
 enum mail_kind { MAIL_MESSAGE, MAIL_RELOAD, MAIL_STOP };
@@ -156,6 +157,8 @@ int efd_worker_new(efd_daemon_t *d, unsigned id, efd_worker_t **out, char *err, 
         return EF_ENOMEM;
     w->mb_ev = event_new(w->base, -1, EV_READ, mailbox_cb, w);
     int rc = resolver(w, err, errcap);
+    if (rc == 0)
+        rc = efd_registrar_open(w, err, errcap);
     if (rc != 0)
         return rc;
     return efd_listen_open(w, err, errcap);
@@ -188,6 +191,7 @@ void efd_worker_free(efd_worker_t *w)
         efd_proxy_close(w);
         efd_udp_close(w);
         ef_resolver_free(w->res);
+        efd_registrar_close(w);
         if (w->mb_ev != NULL)
             event_free(w->mb_ev);
         if (w->drain_ev != NULL)

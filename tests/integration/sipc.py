@@ -34,7 +34,12 @@
 #                      closes the connection, "timeout" if it stays silent
 #     --size N         pad the body so the request is N bytes long
 #     --hold SECS      keep a stream connection open SECS after the answer
+#     --auth USER:PASS answer a 401 once with digest credentials (RFC 7616,
+#                      qop=auth) for the first challenge whose algorithm is
+#                      --algorithm (SHA-256, or MD5)
+#     --algorithm ALG  SHA-256 (default) or MD5
 import argparse
+import hashlib
 import os
 import random
 import select
@@ -131,6 +136,41 @@ def is_response(msg):
     return msg.startswith(b'SIP/2.0 ')
 
 
+def challenges(msg):
+    """The parameters of each WWW-Authenticate Digest challenge of a response."""
+    out = []
+    for line in msg.decode('utf-8', 'replace').split('\r\n')[1:]:
+        name, _, value = line.partition(':')
+        if name.strip().lower() != 'www-authenticate':
+            continue
+        scheme, _, rest = value.strip().partition(' ')
+        params = {}
+        for part in rest.split(','):
+            k, _, v = part.strip().partition('=')
+            params[k.strip().lower()] = v.strip().strip('"')
+        out.append(params)
+    return out
+
+
+def authorization(a, msg):
+    """An Authorization header answering the challenge of msg, or None."""
+    user, _, password = a.auth.partition(':')
+    alg = a.algorithm.upper()
+    for c in challenges(msg):
+        if c.get('algorithm', 'MD5').upper() != alg:
+            continue
+        h = (lambda x: hashlib.sha256(x.encode()).hexdigest()) if alg == 'SHA-256' else \
+            (lambda x: hashlib.md5(x.encode()).hexdigest())
+        cnonce, nc = '%016x' % random.getrandbits(64), '00000001'
+        ha1 = h('%s:%s:%s' % (user, c['realm'], password))
+        ha2 = h('%s:%s' % (a.method, a.uri))
+        resp = h(':'.join([ha1, c['nonce'], nc, cnonce, 'auth', ha2]))
+        return ('Authorization: Digest username="%s", realm="%s", nonce="%s", uri="%s", '
+                'response="%s", algorithm=%s, qop=auth, nc=%s, cnonce="%s"'
+                % (user, c['realm'], c['nonce'], a.uri, resp, alg, nc, cnonce))
+    return None
+
+
 def run_udp(a, dest):
     fam = socket.AF_INET6 if ':' in dest[0] else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
@@ -154,6 +194,15 @@ def run_udp(a, dest):
         if not r:
             continue
         data, _ = s.recvfrom(70000)
+        if is_response(data) and status_of(data) == 401 and a.auth and not a.authed:
+            cred = authorization(a, data)
+            if cred is not None:
+                a.authed = True
+                a.header.append(cred)
+                a.cseq = '2 ' + a.method
+                s.sendto(build(a, local), dest)
+                end = time.monotonic() + a.timeout
+                continue
         if is_response(data) and status_of(data) >= 200:
             report(data, a.full)
             return 0
@@ -250,7 +299,10 @@ def main():
     p.add_argument('--raw')
     p.add_argument('--size', type=int, default=0)
     p.add_argument('--hold', type=float, default=0.0)
+    p.add_argument('--auth')
+    p.add_argument('--algorithm', default='SHA-256')
     a = p.parse_args()
+    a.authed = False
     if not a.uri and not a.raw:
         p.error('-u URI is required')
     dest = parse_hostport(a.dest, 5061 if a.tls else 5060)
