@@ -389,7 +389,7 @@ static const bad_t bad[] = {
      .expect = "federation.peers[0].domain: missing"},
     {.internal = "internal = { next_hop = \"127.0.0.1:5080;transport=ws\"; };\n",
      .expect = "internal.next_hop: transport must be"},
-    {.internal = "", .expect = "internal.next_hop: missing"},
+    {.internal = "", .expect = "internal.next_hop: must name a host"},
     {.internal = "internal = { next_hop = \"\"; };\n", .expect = "internal.next_hop: must name"},
     {.internal = "internal = { next_hop = \"127.0.0.1\"; harvesting = \"drop\"; };\n",
      .expect = "internal.harvesting: must be reject|silent"},
