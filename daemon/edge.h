@@ -94,8 +94,9 @@ struct efd_worker {
     pthread_mutex_t mb_lock;
     struct mail *mb_head, *mb_tail;
     struct event *mb_ev;
-    struct event *drain_ev;  /**< SIGTERM: polls until no transaction is open */
-    struct efd_store *store; /**< community.store, this worker's connection, or NULL */
+    struct event *drain_ev;        /**< SIGTERM: polls until no transaction is open */
+    struct efd_store *store;       /**< community.store, this worker's connection, or NULL */
+    struct efd_presence *presence; /**< presence.c's state, with the store */
     unsigned drain_ticks;
     efd_stats_t stats;
     char udp_buf[EFD_UDP_MAX + 1];

@@ -150,6 +150,12 @@ static void send_back(efd_txn_t *t, const char *buf, size_t len, int status)
 
 void efd_txn_reply(efd_txn_t *t, int status, const char *warning, const char *extra)
 {
+    efd_txn_reply_tag(t, status, NULL, warning, extra);
+}
+
+void efd_txn_reply_tag(efd_txn_t *t, int status, const char *to_tag, const char *warning,
+                       const char *extra)
+{
     ef_sip_header_t hdrs[EF_SIP_MAX_HEADERS];
     ef_sip_msg_t msg;
     ef_buf_t out;
@@ -178,7 +184,8 @@ void efd_txn_reply(efd_txn_t *t, int status, const char *warning, const char *ex
         n += (size_t)snprintf(more + n, sizeof more - n, "%s", extra);
     snprintf(tag, sizeof tag, "efd%" PRIx64, t->w->next_id++);
     ef_buf_init(&out, EF_SIP_MAX_MESSAGE);
-    if (ef_sip_build_response(&msg, status, NULL, tag, n ? more : NULL, &out) == 0) {
+    if (ef_sip_build_response(&msg, status, NULL, to_tag != NULL ? to_tag : tag, n ? more : NULL,
+                              &out) == 0) {
         t->w->stats.local_responses[status / 100 < 7 ? status / 100 : 0]++;
         EFD_INFO("txn %s %s: answered %d%s%s", t->branch, t->method, status, warning ? ": " : "",
                  warning ? warning : "");

@@ -61,6 +61,10 @@ void efd_txn_local_send(efd_txn_t *t, const efd_addr_t *to, char *req, size_t le
 /** Answer the transaction's request locally (final: the transaction ends). */
 void efd_txn_reply(efd_txn_t *t, int status, const char *warning, const char *extra);
 
+/** The same with a chosen To tag (a dialog the edge is a party of). */
+void efd_txn_reply_tag(efd_txn_t *t, int status, const char *to_tag, const char *warning,
+                       const char *extra);
+
 /** Set t->target to len bytes of uri (a malloc'd copy). @return 0; EF_ENOMEM */
 int efd_txn_target(efd_txn_t *t, const char *uri, size_t len);
 

@@ -19,6 +19,7 @@
 #include "enumfed/digest.h"
 #include "enumfed/sip_hdr.h"
 #include "log.h"
+#include "presence.h"
 #include "registrar.h"
 #include "store.h"
 
@@ -430,8 +431,50 @@ static void keep(efd_txn_t *t, const char *aor)
     }
 }
 
+/*
+ * PUBLISH and SUBSCRIBE for a presentity of ours, named by the To URI (an
+ * in-dialog SUBSCRIBE's Request-URI is our contact, not the presentity).
+ */
+static void presence_request(efd_txn_t *t)
+{
+    ef_sip_header_t hdrs[EF_SIP_MAX_HEADERS];
+    ef_sip_msg_t msg;
+    char user[EFD_STORE_NAME_MAX], domain[EFD_STORE_NAME_MAX], aor[2 * EFD_STORE_NAME_MAX];
+    efd_store_user_t rec;
+    ef_str_t to;
+    bool sub = strcmp(t->method, "SUBSCRIBE") == 0;
+
+    if (ef_sip_parse(t->req, t->req_len,
+                     t->from.transport == EF_TRANSPORT_UDP ? EF_SIP_DATAGRAM : EF_SIP_STREAM, &msg,
+                     hdrs, EF_SIP_MAX_HEADERS, NULL, NULL) < 0 ||
+        !to_uri(&msg, &to) || !split_aor(to, user, domain, sizeof user) ||
+        !efd_config_is_local(t->w->cfg, domain, strlen(domain))) {
+        efd_txn_reply(t, 404, "no such presentity", NULL);
+        return;
+    }
+    if (!sub && t->from.side == EFD_SIDE_FEDERATION) {
+        efd_txn_reply(t, 403, "presence is published by our own users only", NULL);
+        return;
+    }
+    bool known = efd_store_user_get(t->w->store, user, domain, &rec) == 0 && !rec.disabled;
+    /* seed §5.3: against harvesting, an unknown presentity looks like a closed one */
+    if (!known && !(sub && t->w->cfg->harvesting == EFD_HARVEST_SILENT)) {
+        efd_txn_reply(t, 404, "no such presentity", NULL);
+        return;
+    }
+    snprintf(aor, sizeof aor, "%s@%s", user, domain);
+    if (sub)
+        efd_presence_subscribe(t, &msg, aor);
+    else
+        efd_presence_publish(t, &msg, aor);
+}
+
 void efd_registrar_route(efd_txn_t *t, ef_str_t user, ef_str_t domain)
 {
+    if (strcmp(t->method, "SUBSCRIBE") == 0 || strcmp(t->method, "PUBLISH") == 0) {
+        presence_request(t);
+        return;
+    }
     char u[EFD_STORE_NAME_MAX], d[EFD_STORE_NAME_MAX], aor[2 * EFD_STORE_NAME_MAX];
     efd_store_user_t rec;
     efd_store_binding_t *b = NULL;

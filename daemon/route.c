@@ -669,6 +669,8 @@ void efd_route(efd_txn_t *t, const ef_sip_msg_t *msg)
     if (t->from.side == EFD_SIDE_FEDERATION ? !peer_request_ok(t, msg)
                                             : !internal_request_ok(t, msg))
         return;
+    if (next.ptr == NULL && t->pop_routes > 0)
+        next = msg->uri; /* in a dialog we record-routed, at its last hop: the remote target */
     if (next.ptr != NULL) {
         route_dialog(t, msg, next);
         return;

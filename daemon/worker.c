@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "proxy.h"
+#include "presence.h"
 #include "registrar.h"
 #include "worker.h"
 
@@ -159,6 +160,8 @@ int efd_worker_new(efd_daemon_t *d, unsigned id, efd_worker_t **out, char *err, 
     int rc = resolver(w, err, errcap);
     if (rc == 0)
         rc = efd_registrar_open(w, err, errcap);
+    if (rc == 0)
+        rc = efd_presence_open(w);
     if (rc != 0)
         return rc;
     return efd_listen_open(w, err, errcap);
@@ -191,6 +194,7 @@ void efd_worker_free(efd_worker_t *w)
         efd_proxy_close(w);
         efd_udp_close(w);
         ef_resolver_free(w->res);
+        efd_presence_close(w);
         efd_registrar_close(w);
         if (w->mb_ev != NULL)
             event_free(w->mb_ev);

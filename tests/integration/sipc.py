@@ -34,6 +34,10 @@
 #                      closes the connection, "timeout" if it stays silent
 #     --size N         pad the body so the request is N bytes long
 #     --hold SECS      keep a stream connection open SECS after the answer
+#     --ctype TYPE     Content-Type of the body (text/plain)
+#     --call-id ID     Call-ID instead of a random one (a request in a dialog)
+#     --to-tag TAG     a To tag (a request in a dialog)
+#     --body-file FILE the body, from FILE
 #     --auth USER:PASS answer a 401 once with digest credentials (RFC 7616,
 #                      qop=auth) for the first challenge whose algorithm is
 #                      --algorithm (SHA-256, or MD5)
@@ -65,7 +69,7 @@ def parse_hostport(s, default_port=None):
 def build(a, local):
     branch = 'z9hG4bK-sipc-%08x' % random.getrandbits(32)
     tag = '%08x' % random.getrandbits(32)
-    callid = '%016x@sipc' % random.getrandbits(64)
+    callid = a.call_id or '%016x@sipc' % random.getrandbits(64)
     proto = 'TLS' if a.tls else 'TCP' if a.tcp else 'UDP'
     body = a.body or ''
     vias = ['Via: SIP/2.0/%s %s:%d;branch=%s;rport' % (proto, local[0], local[1], branch)]
@@ -75,12 +79,12 @@ def build(a, local):
     hdrs = vias + [
         'Max-Forwards: %s' % a.max_forwards,
         'From: <%s>;tag=%s' % (a.from_uri, tag),
-        'To: <%s>' % (a.to or a.uri),
+        'To: <%s>%s' % (a.to or a.uri, ';tag=' + a.to_tag if a.to_tag else ''),
         'Call-ID: %s' % callid,
         'CSeq: %s' % (a.cseq or '1 ' + a.method),
     ] + others
     if body or a.size:
-        hdrs.append('Content-Type: text/plain')
+        hdrs.append('Content-Type: ' + a.ctype)
 
     def render(b):
         bb = b.encode()
@@ -299,10 +303,16 @@ def main():
     p.add_argument('--raw')
     p.add_argument('--size', type=int, default=0)
     p.add_argument('--hold', type=float, default=0.0)
+    p.add_argument('--ctype', default='text/plain')
+    p.add_argument('--call-id')
+    p.add_argument('--to-tag')
+    p.add_argument('--body-file')
     p.add_argument('--auth')
     p.add_argument('--algorithm', default='SHA-256')
     a = p.parse_args()
     a.authed = False
+    if a.body_file:
+        a.body = open(a.body_file).read()
     if not a.uri and not a.raw:
         p.error('-u URI is required')
     dest = parse_hostport(a.dest, 5061 if a.tls else 5060)
