@@ -731,8 +731,13 @@ static int binding_row(sqlite3_stmt *s, efd_store_binding_t *b)
     b->expires = sqlite3_column_int64(s, 2);
     b->q = sqlite3_column_int(s, 3);
     b->cseq = (uint32_t)sqlite3_column_int64(s, 5);
-    bool ok = dup_col(s, 0, &b->aor) & dup_col(s, 1, &b->contact) & dup_col(s, 4, &b->call_id) &
-              dup_col(s, 6, &b->instance) & dup_col(s, 7, &b->received) & dup_col(s, 8, &b->path);
+    /* every column is copied, even after a failure, so the caller frees one shape */
+    int ok = dup_col(s, 0, &b->aor);
+    ok &= dup_col(s, 1, &b->contact);
+    ok &= dup_col(s, 4, &b->call_id);
+    ok &= dup_col(s, 6, &b->instance);
+    ok &= dup_col(s, 7, &b->received);
+    ok &= dup_col(s, 8, &b->path);
     return ok ? 0 : EF_ENOMEM;
 }
 
@@ -856,7 +861,10 @@ static int msg_row(sqlite3_stmt *s, efd_store_msg_t *m)
     m->id = sqlite3_column_int64(s, 0);
     m->received_at = sqlite3_column_int64(s, 5);
     m->expires_at = sqlite3_column_int64(s, 6);
-    if (!(dup_col(s, 1, &m->aor) & dup_col(s, 2, &m->sender) & dup_col(s, 3, &m->content_type)))
+    int ok = dup_col(s, 1, &m->aor);
+    ok &= dup_col(s, 2, &m->sender);
+    ok &= dup_col(s, 3, &m->content_type);
+    if (!ok)
         return EF_ENOMEM;
     const void *body = sqlite3_column_blob(s, 4);
     m->body_len = (size_t)sqlite3_column_bytes(s, 4);
