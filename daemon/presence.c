@@ -23,9 +23,11 @@
 #include "enumfed/sip_hdr.h"
 #include "log.h"
 #include "presence.h"
+#include "store.h"
 
 #define PUB_MAX 16         /* publications of one presentity (devices) */
 #define SUB_EXPIRES_MIN 60 /* RFC 6665 §4.2.1.1: 423 below it */
+#define SWEEP_SECONDS 10   /* how often removed users are looked for */
 
 struct pub {
     struct pub *next;
@@ -491,6 +493,47 @@ void efd_presence_subscribe(efd_txn_t *t, const ef_sip_msg_t *msg, const char *a
     notify(t->w, s, NULL);
 }
 
+/* ---- users removed or disabled (seed §9.3, §10.2) ---------------------------------- */
+
+/*
+ * A presentity whose user is gone from the store: every watcher is told,
+ * "noresource" for a removed user, "deactivated" for a disabled one (RFC 6665
+ * §4.2.2), and the state is dropped. Run on SIGHUP and every SWEEP_SECONDS,
+ * so `enumfedctl user remove` reaches external watchers without a restart.
+ */
+void efd_presence_check_users(efd_worker_t *w)
+{
+    struct efd_presence *p = w->presence;
+    for (struct pres **q = p != NULL ? &p->list : NULL; q != NULL && *q != NULL;) {
+        struct pres *e = *q;
+        char user[EFD_NAME_MAX], *at = strchr(e->aor, '@');
+        efd_store_user_t rec;
+        snprintf(user, sizeof user, "%.*s", at ? (int)(at - e->aor) : 0, e->aor);
+        int rc = at != NULL ? efd_store_user_get(w->store, user, at + 1, &rec) : -1;
+        if (rc == 0 && !rec.disabled) {
+            q = &e->next;
+            continue;
+        }
+        EFD_NOTICE("presentity %s %s: terminating its subscriptions", e->aor,
+                   rc == 0 ? "disabled" : "removed");
+        while (e->subs != NULL) {
+            notify(w, e->subs, rc == 0 ? "deactivated" : "noresource");
+            sub_free(e->subs);
+        }
+        while (e->pubs != NULL)
+            pub_drop(e, e->pubs);
+        *q = e->next;
+        free(e);
+    }
+}
+
+static void sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    efd_presence_check_users(arg);
+}
+
 /* ---- life cycle -------------------------------------------------------------------- */
 
 int efd_presence_open(efd_worker_t *w)
@@ -502,6 +545,10 @@ int efd_presence_open(efd_worker_t *w)
         return EF_ENOMEM;
     p->w = w;
     w->presence = p;
+    struct timeval tv = {SWEEP_SECONDS, 0};
+    p->sweep = event_new(w->base, -1, EV_PERSIST, sweep_cb, w);
+    if (p->sweep != NULL)
+        event_add(p->sweep, &tv);
     return 0;
 }
 
@@ -519,6 +566,8 @@ void efd_presence_close(efd_worker_t *w)
             pub_drop(e, e->pubs);
         free(e);
     }
+    if (p->sweep != NULL)
+        event_free(p->sweep);
     free(p);
     w->presence = NULL;
 }

@@ -20,4 +20,7 @@ void efd_presence_publish(efd_txn_t *t, const ef_sip_msg_t *msg, const char *aor
 /** A SUBSCRIBE for aor: answered here, then NOTIFYs (RFC 6665, RFC 3856). */
 void efd_presence_subscribe(efd_txn_t *t, const ef_sip_msg_t *msg, const char *aor);
 
+/** Tell the watchers of users removed or disabled in the store, and forget them. */
+void efd_presence_check_users(efd_worker_t *w);
+
 #endif

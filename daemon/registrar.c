@@ -432,9 +432,21 @@ static void keep(efd_txn_t *t, const char *aor)
 }
 
 /*
- * PUBLISH and SUBSCRIBE for a presentity of ours, named by the To URI (an
- * in-dialog SUBSCRIBE's Request-URI is our contact, not the presentity).
+ * The presentity a PUBLISH or SUBSCRIBE is for: the Request-URI (which an
+ * edge may have rewritten from a number, RFC 3261 §16.5), or, inside a
+ * dialog (To has a tag), the To URI, since the Request-URI is our contact.
  */
+static bool presentity_uri(const ef_sip_msg_t *msg, ef_str_t *uri)
+{
+    const ef_sip_header_t *h = ef_sip_msg_header(msg, EF_HDR_TO);
+    ef_sip_addr_t a;
+    if (h == NULL || ef_sip_parse_addr(h->value.ptr, h->value.len, &a, NULL) != 0)
+        return false;
+    *uri = ef_sip_param_get(&a.params, "tag") != NULL ? a.uri : msg->uri;
+    return true;
+}
+
+/* PUBLISH and SUBSCRIBE for a presentity of ours. */
 static void presence_request(efd_txn_t *t)
 {
     ef_sip_header_t hdrs[EF_SIP_MAX_HEADERS];
@@ -447,7 +459,7 @@ static void presence_request(efd_txn_t *t)
     if (ef_sip_parse(t->req, t->req_len,
                      t->from.transport == EF_TRANSPORT_UDP ? EF_SIP_DATAGRAM : EF_SIP_STREAM, &msg,
                      hdrs, EF_SIP_MAX_HEADERS, NULL, NULL) < 0 ||
-        !to_uri(&msg, &to) || !split_aor(to, user, domain, sizeof user) ||
+        !presentity_uri(&msg, &to) || !split_aor(to, user, domain, sizeof user) ||
         !efd_config_is_local(t->w->cfg, domain, strlen(domain))) {
         efd_txn_reply(t, 404, "no such presentity", NULL);
         return;

@@ -402,13 +402,31 @@ static int enum_status(int kind)
     }
 }
 
-/* The first result in ENUM order for the most preferred Enumservice (im, then sip). */
-static const ef_enum_result_t *pick(const efd_config_t *cfg, const ef_enum_answer_t *ans)
+/*
+ * The Enumservices wanted for this request, in preference order: a
+ * SUBSCRIBE is for presence, so E2U+pres (RFC 3953) comes first; then
+ * enum.services (by default E2U+im, RFC 3861, then E2U+sip, RFC 3764).
+ */
+static size_t wanted(const efd_txn_t *t, const char **out, size_t cap)
 {
-    for (size_t s = 0; s < cfg->n_enum_services; s++)
+    const efd_config_t *cfg = t->w->cfg;
+    size_t n = 0;
+    if (strcmp(t->method, "SUBSCRIBE") == 0)
+        out[n++] = "pres";
+    for (size_t i = 0; i < cfg->n_enum_services && n < cap; i++)
+        out[n++] = cfg->enum_services[i];
+    return n;
+}
+
+/* The first result in ENUM order for the most preferred Enumservice. */
+static const ef_enum_result_t *pick(const efd_txn_t *t, const ef_enum_answer_t *ans)
+{
+    const char *svc[EFD_LIST_MAX + 1];
+    size_t n = wanted(t, svc, EFD_LIST_MAX + 1);
+    for (size_t s = 0; s < n; s++)
         for (size_t i = 0; i < ans->n_results; i++)
             for (size_t k = 0; k < ans->results[i].n_services; k++)
-                if (strcasecmp(ans->results[i].services[k], cfg->enum_services[s]) == 0)
+                if (strcasecmp(ans->results[i].services[k], svc[s]) == 0)
                     return &ans->results[i];
     return NULL;
 }
@@ -418,10 +436,10 @@ static void enum_done(void *arg, ef_enum_answer_t *ans)
     efd_txn_t *t = arg;
     char why[300];
     t->enum_q = NULL;
-    const ef_enum_result_t *r = ans->status == 0 ? pick(t->w->cfg, ans) : NULL;
+    const ef_enum_result_t *r = ans->status == 0 ? pick(t, ans) : NULL;
     if (r == NULL) {
         snprintf(why, sizeof why, "ENUM: %s: %s", ans->number.aus,
-                 ans->status ? ef_strerror(ans->status) : "no im: or sip: URI");
+                 ans->status ? ef_strerror(ans->status) : "no URI of a wanted Enumservice");
         efd_txn_reply(t, ans->status ? enum_status(ans->status) : 404, why, NULL);
     } else {
         EFD_INFO("txn %s %s: ENUM %s -> %s (%s)", t->branch, t->method, ans->number.aus, r->uri,
@@ -433,14 +451,14 @@ static void enum_done(void *arg, ef_enum_answer_t *ans)
 
 static void route_number(efd_txn_t *t, const char *num, size_t len)
 {
-    ef_enumsvc_t svcs[EFD_LIST_MAX];
+    ef_enumsvc_t svcs[EFD_LIST_MAX + 1];
     ef_enum_opts_t opts = {.services = svcs};
     ef_perr_t perr = {0};
-    const efd_config_t *cfg = t->w->cfg;
+    const char *names[EFD_LIST_MAX + 1];
+    size_t n = wanted(t, names, EFD_LIST_MAX + 1);
 
-    for (size_t i = 0; i < cfg->n_enum_services; i++)
-        if (ef_enumsvc_parse(cfg->enum_services[i], strlen(cfg->enum_services[i]),
-                             &svcs[opts.n_services], NULL) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (ef_enumsvc_parse(names[i], strlen(names[i]), &svcs[opts.n_services], NULL) == 0)
             opts.n_services++;
     t->w->stats.enum_queries++;
     int rc = ef_enum_query(t->w->res, num, len, &opts, enum_done, t, &t->enum_q, &perr);

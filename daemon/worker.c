@@ -115,6 +115,7 @@ static void mailbox_cb(evutil_socket_t fd, short what, void *arg)
             efd_tls_unref(w->tls);
             w->tls = m->tls;
             w->cfg = m->cfg;
+            efd_presence_check_users(w); /* users removed with enumfedctl */
         } else if (w->drain_ev == NULL) {
             start_drain(w);
         }

@@ -123,6 +123,26 @@ sipc "$B:$B_INT" -l "$B" -m SUBSCRIBE -u "$TARGET" -f sip:bob@b.example -t sip:a
     -H "Contact: <sip:bob@$B:$B_UAC>" -H "Event: presence" -H "Expires: 300"
 check "a refresh after that: 481" 481 "$ST"
 
+# --- by phone number, then alice is removed -----------------------------------------
+sipc "$B:$B_INT" -l "$B" -m SUBSCRIBE -u tel:+441632960100 -f sip:bob@b.example \
+    -t tel:+441632960100 -H "Contact: <sip:bob@$B:$B_UAC>" -H "Event: presence" \
+    -H "Expires: 600"
+check "bob subscribes to the number +44 1632 960100 (E2U+pres -> alice): 200" 200 "$ST"
+check_has "B resolved it with ENUM to pres:alice@a.example" \
+    "ENUM +441632960100 -> pres:alice@a.example" "$(grep ENUM "$T/b.log")"
+sleep 0.5
+check_has "bob's NOTIFY by number shows alice in her meeting" "rpid:meeting" "$(last_notify)"
+before=$(notifies)
+"$ENUMFEDCTL" -d "$STORE" user remove alice@a.example >/dev/null
+check "enumfedctl removes alice" 0 "$?"
+kill -HUP "$PID_a"
+sleep 1
+check "bob is told at once (SIGHUP): one more NOTIFY" $((before + 1)) "$(notifies)"
+check_has "... terminated;reason=noresource (RFC 6665 4.2.2)" \
+    "Subscription-State: terminated;reason=noresource" "$(last_notify)"
+printf 'x\n' | "$ENUMFEDCTL" -d "$STORE" user add alice@a.example --password-stdin >/dev/null 2>&1
+check "alice's address cannot be given again: a tombstone (seed 10.2)" 1 "$?"
+
 stop_pid "$PID_a"
 check "A exits 0 on SIGTERM" 0 "$STOP_RC"
 stop_pid "$PID_b"
