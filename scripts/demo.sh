@@ -1,14 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# The demo: installs what is needed, builds, then runs two federated IM
-# communities on loopback -- a.example (127.0.0.1) and b.example (127.0.0.2),
-# each an enumfedd edge with its own certificate, made here by a test CA.
-# Alice of A messages Bob by his *phone number*: A's edge resolves the number
-# with ENUM (E2U+im -> im:bob@b.example), finds B's edge with the SRV records
-# of RFC 3861, opens a mutually authenticated TLS connection, and B's edge
-# delivers the message to Bob's user agent. Bob answers by number over the
-# same connection. DNS data comes from the zone files in examples/demo/, so no
-# DNS server is needed. The user agents are sipp (Debian's sip-tester).
+# The demo: installs what is needed, builds, then runs two federated IM and
+# presence communities on loopback -- a.example (127.0.0.1) and b.example
+# (127.0.0.2), each an enumfedd edge with its own certificate, made here by a
+# test CA. B's edge is also B's registrar and presence agent.
+#
+#   1. Alice of A messages Bob by his *phone number* while Bob is offline: A's
+#      edge resolves the number with ENUM (E2U+im -> im:bob@b.example), finds
+#      B's edge with the SRV records of RFC 3861, opens a mutually
+#      authenticated TLS connection; B keeps the message (202).
+#   2. Bob registers (digest authentication); the kept message reaches him.
+#   3. Bob answers Alice by number, over the same connection.
+#   4. Bob publishes "away, in a meeting"; Alice, subscribed to his number
+#      (E2U+pres), is notified across the link.
+#   5. Bob is removed from B; Alice's subscription is terminated.
+#
+# DNS data comes from the zone files in examples/demo/, so no DNS server is
+# needed. The user agents are sipp (Debian's sip-tester) and the small SIP
+# client and server of the tests (tests/integration/sipc.py, sipuas.py).
 set -eu
 cd "$(dirname "$0")/.."
 src=$(pwd)
@@ -28,6 +37,9 @@ trap cleanup EXIT INT TERM
 cp examples/a.example.conf examples/b.example.conf "$work/"
 cp -r examples/demo "$work/demo"
 sh scripts/mkcerts.sh "$work/certs" a.example b.example >/dev/null
+printf 'bob-secret\n' | ./build-demo/enumfedctl -d "$work/b-store.db" user add bob@b.example \
+    --password-stdin >/dev/null
+sipc() { python3 tests/integration/sipc.py "$@"; }
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -46,11 +58,14 @@ for c in a b; do
     edges="$edges $!"
 done
 pids="$edges"
-# the users' agents: each community's next hop is its user's phone
-for ip in 127.0.0.2 127.0.0.1; do
-    sipp -sf tests/sipp/message_uas.xml -i $ip -p 5080 -m 1 -nostdin >/dev/null 2>&1 &
-    pids="$pids $!"
-done
+# the users' agents: Alice's phone is A's next hop; Bob's registers with B
+sipp -sf tests/sipp/message_uas.xml -i 127.0.0.1 -p 5080 -m 1 -nostdin >/dev/null 2>&1 &
+pids="$pids $!"
+sipp -sf tests/sipp/message_uas.xml -i 127.0.0.2 -p 5080 -m 2 -nostdin \
+    -trace_msg -message_file "$work/bob-phone.log" >/dev/null 2>&1 &
+pids="$pids $!"
+python3 tests/integration/sipuas.py 127.0.0.1:5082 "$work/alice-presence.log" --seconds 60 &
+pids="$pids $!"
 sleep 1
 for p in $edges; do
     kill -0 "$p" 2>/dev/null && continue
@@ -60,21 +75,50 @@ for p in $edges; do
 done
 
 send() { # FROM-IP FROM-USER TO-URI TEXT
-    if sipp "$1:5070" -sf tests/sipp/message_uac.xml -i "$1" -p 5090 -m 1 -nostdin \
-        -key from "$2" -key to "$3" -key text "$4" -timeout 10s -timeout_error \
-        >/dev/null 2>&1; then
-        echo "$2 -> $3: delivered (200 OK)"
-    else
-        echo "$2 -> $3: NOT delivered"
-        return 1
-    fi
+    r=$(sipc "$1:5070" -l "$1" -u "$3" -f "sip:$2" -b "$4" | head -n 2 | tr '\n' ' ')
+    echo "$2 -> $3: $r"
 }
 
-say "alice@a.example sends \"hello Bob\" to the number +44 1632 960200"
+say "1. alice@a.example sends \"hello Bob\" to the number +44 1632 960200 (Bob is offline)"
 send 127.0.0.1 alice@a.example tel:+441632960200 "hello Bob"
-say "bob@b.example answers \"hi Alice\" to the number +44 1632 960100"
+
+say "2. Bob's phone registers with b.example (digest, SHA-256); the kept message follows"
+sipc 127.0.0.2:5070 -l 127.0.0.2 -m REGISTER -u sip:b.example -f sip:bob@b.example \
+    -t sip:bob@b.example -H "Contact: <sip:bob@127.0.0.2:5080>" -H "Expires: 600" \
+    --auth bob:bob-secret --full | grep -E '^[0-9]|^Contact'
+sleep 1
+grep -A12 '^MESSAGE sip:bob' "$work/bob-phone.log" | grep -E '^(MESSAGE|From|hello)' | head -n 3
+
+say "3. bob@b.example answers \"hi Alice\" to the number +44 1632 960100"
 send 127.0.0.2 bob@b.example tel:+441632960100 "hi Alice"
-sleep 0.3
+
+say "4. Alice subscribes to Bob's number; Bob publishes \"away, in a meeting\""
+sipc 127.0.0.1:5070 -l 127.0.0.1 -m SUBSCRIBE -u tel:+441632960200 -f sip:alice@a.example \
+    -t tel:+441632960200 -H "Contact: <sip:alice@127.0.0.1:5082>" -H "Event: presence" \
+    -H "Expires: 600" | head -n 1 | sed 's/^/SUBSCRIBE tel:+441632960200: /'
+cat >"$work/away.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid"
+    xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" entity="pres:bob@b.example">
+  <tuple id="phone"><status><basic>open</basic></status></tuple>
+  <dm:person id="bob"><rpid:activities><rpid:away/><rpid:meeting/></rpid:activities></dm:person>
+</presence>
+XML
+sipc 127.0.0.2:5070 -l 127.0.0.2 -m PUBLISH -u sip:bob@b.example -f sip:bob@b.example \
+    -H "Event: presence" -H "Expires: 600" --ctype application/pidf+xml \
+    --body-file "$work/away.xml" | head -n 1 | sed 's/^/PUBLISH: /'
+sleep 1
+echo "Alice's phone was notified:"
+awk '/^NOTIFY /{n=""} {n=n $0 "\n"} END{printf "%s", n}' "$work/alice-presence.log" |
+    grep -E 'Subscription-State|<basic>|rpid:(away|meeting)' | sed 's/^ */  /'
+
+say "5. Bob is removed from b.example (enumfedctl, then SIGHUP)"
+./build-demo/enumfedctl -d "$work/b-store.db" user remove bob@b.example
+kill -HUP "$(echo $edges | cut -d' ' -f2)"
+sleep 1
+echo "Alice's phone was told:"
+awk '/^NOTIFY /{n=""} {n=n $0 "\n"} END{printf "%s", n}' "$work/alice-presence.log" |
+    grep -E 'Subscription-State' | sed 's/^ */  /'
 
 say "what crossed the federation link (from a.example's log)"
 grep -E ' info: (link|txn .*ENUM|conn .*(connected|accepted))' "$work/a.log" | sed -E \
@@ -84,4 +128,4 @@ grep -E ' info: (link|txn .*ENUM|conn .*(connected|accepted))' "$work/a.log" | s
     -e 's/txn [^ ]+ [A-Z]+: ENUM /a.example  ENUM /' \
     -e 's/conn [0-9]+ ([^ ]+) [a-z]+: (connected to|accepted from) (.*)/a.example  TLS \2 \3 at \1/'
 echo
-echo "One TLS connection, opened by a.example, carried both messages (seed 4.2)."
+echo "One TLS connection, opened by a.example, carried everything both ways (seed 4.2)."

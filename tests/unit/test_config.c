@@ -143,7 +143,8 @@ static void test_demo(void)
     CHECK_INT(a->next_hop.port, 5080);
     CHECK_INT(a->next_hop.transport, EF_TRANSPORT_UDP);
     CHECK_STR(b->listen[1].address, "127.0.0.2");
-    CHECK_STR(b->next_hop.host, "127.0.0.2");
+    CHECK_STR(b->next_hop.host, ""); /* B is its community's registrar: no next hop */
+    CHECK(strstr(b->store, "/b-store.db") != NULL && b->store[0] == '/');
     p = efd_config_peer(a, "B.EXAMPLE.", 10);
     CHECK(p != NULL);
     if (p != NULL) /* A finds B's edge in DNS: no static route */
