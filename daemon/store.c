@@ -741,11 +741,14 @@ static int binding_row(sqlite3_stmt *s, efd_store_binding_t *b)
     return ok ? 0 : EF_ENOMEM;
 }
 
-int efd_store_binding_list(efd_store_t *st, const char *aor, int64_t now, efd_store_binding_t **out,
-                           size_t *n)
+/* The rows of query q for one AoR still valid at now, each read by row_fn into
+ * an array of elem-byte elements; free_fn frees what was read on failure. */
+static int list_by_aor(efd_store_t *st, int q, const char *aor, int64_t now, size_t elem,
+                       int (*row_fn)(sqlite3_stmt *, void *), void (*free_fn)(void *, size_t),
+                       void **out, size_t *n)
 {
     sqlite3_stmt *s;
-    efd_store_binding_t *v = NULL;
+    char *v = NULL;
     size_t cap = 0, k = 0;
     aor_t a;
     int r;
@@ -754,28 +757,45 @@ int efd_store_binding_list(efd_store_t *st, const char *aor, int64_t now, efd_st
     *n = 0;
     if (aor_parse(aor, &a) < 0)
         return EF_EINVAL;
-    if ((s = stmt(st, Q_BIND_LIST)) == NULL)
+    if ((s = stmt(st, q)) == NULL)
         return -EIO;
     bind_text(s, 1, a.aor);
     sqlite3_bind_int64(s, 2, now);
     while ((r = row(st, s)) > 0) {
-        efd_store_binding_t *g = grow(v, &cap, k, sizeof *v);
+        char *g = grow(v, &cap, k, elem);
         if (g == NULL) {
             r = EF_ENOMEM;
             break;
         }
         v = g;
-        if ((r = binding_row(s, &v[k++])) < 0)
+        if ((r = row_fn(s, v + elem * k++)) < 0)
             break;
     }
     sqlite3_reset(s);
     if (r < 0) {
-        efd_store_bindings_free(v, k);
+        free_fn(v, k);
         return r;
     }
     *out = v;
     *n = k;
     return 0;
+}
+
+static int binding_row_v(sqlite3_stmt *s, void *b)
+{
+    return binding_row(s, b);
+}
+
+static void bindings_free_v(void *b, size_t n)
+{
+    efd_store_bindings_free(b, n);
+}
+
+int efd_store_binding_list(efd_store_t *st, const char *aor, int64_t now, efd_store_binding_t **out,
+                           size_t *n)
+{
+    return list_by_aor(st, Q_BIND_LIST, aor, now, sizeof **out, binding_row_v, bindings_free_v,
+                       (void **)out, n);
 }
 
 /* Delete rows older than now with statement id; the number deleted. */
@@ -877,41 +897,21 @@ static int msg_row(sqlite3_stmt *s, efd_store_msg_t *m)
     return 0;
 }
 
+static int msg_row_v(sqlite3_stmt *s, void *m)
+{
+    return msg_row(s, m);
+}
+
+static void msgs_free_v(void *m, size_t n)
+{
+    efd_store_msgs_free(m, n);
+}
+
 int efd_store_msg_list(efd_store_t *st, const char *aor, int64_t now, efd_store_msg_t **out,
                        size_t *n)
 {
-    sqlite3_stmt *s;
-    efd_store_msg_t *v = NULL;
-    size_t cap = 0, k = 0;
-    aor_t a;
-    int r;
-
-    *out = NULL;
-    *n = 0;
-    if (aor_parse(aor, &a) < 0)
-        return EF_EINVAL;
-    if ((s = stmt(st, Q_MSG_LIST)) == NULL)
-        return -EIO;
-    bind_text(s, 1, a.aor);
-    sqlite3_bind_int64(s, 2, now);
-    while ((r = row(st, s)) > 0) {
-        efd_store_msg_t *g = grow(v, &cap, k, sizeof *v);
-        if (g == NULL) {
-            r = EF_ENOMEM;
-            break;
-        }
-        v = g;
-        if ((r = msg_row(s, &v[k++])) < 0)
-            break;
-    }
-    sqlite3_reset(s);
-    if (r < 0) {
-        efd_store_msgs_free(v, k);
-        return r;
-    }
-    *out = v;
-    *n = k;
-    return 0;
+    return list_by_aor(st, Q_MSG_LIST, aor, now, sizeof **out, msg_row_v, msgs_free_v, (void **)out,
+                       n);
 }
 
 int efd_store_msg_done(efd_store_t *st, int64_t id)
