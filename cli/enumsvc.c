@@ -5,6 +5,7 @@
  * zone files, keeps the Enumservice registry (RFC 6117 §11) and runs the
  * review of new registrations (RFC 6117 §6, §7).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,35 @@ static void usage(FILE *out)
           "  lint-zone   every NAPTR of a zone file against RFC 6116 and RFC 6117 (exit 1 on\n"
           "              findings)\n",
           out);
+}
+
+int enumsvc_args(int argc, char **argv, const char *const *flags, bool *set, char **operands)
+{
+    bool options = true;
+    int n = 0;
+
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!options || a[0] != '-' || a[1] == '\0') {
+            operands[n++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            options = false;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return ENUMSVC_ARGS_HELP;
+        size_t k = 0;
+        while (flags[k] != NULL && strcmp(flags[k], a) != 0)
+            k++;
+        if (flags[k] == NULL) {
+            operands[0] = argv[i];
+            return ENUMSVC_ARGS_BAD;
+        }
+        set[k] = true;
+    }
+    return n;
 }
 
 const char *enumsvc_db_arg(int *argc, char ***argv)

@@ -6,6 +6,20 @@
 #ifndef EF_CLI_ENUMSVC_H
 #define EF_CLI_ENUMSVC_H
 
+#include <stdbool.h>
+
+#define ENUMSVC_ARGS_HELP (-1) /* --help or -h was given */
+#define ENUMSVC_ARGS_BAD (-2)  /* an unknown option, left in operands[0] */
+
+/**
+ * Options and operands of a subcommand: every flag of the NULL-terminated
+ * list flags that is given sets its set[] entry; "--" ends the options; "-"
+ * and anything not starting with '-' is an operand, copied to operands
+ * (room for argc). Unknown options fail before any work is done.
+ * @return the number of operands, ENUMSVC_ARGS_HELP or ENUMSVC_ARGS_BAD
+ */
+int enumsvc_args(int argc, char **argv, const char *const *flags, bool *set, char **operands);
+
 /**
  * The "--db FILE" that may open the arguments of `registry` and `review`,
  * consumed from *argc / *argv; without it $ENUMSVC_DB, else ./enumservices.db.

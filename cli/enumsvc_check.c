@@ -117,59 +117,50 @@ static void print_json(json_t *j, const char *path, const struct result *r)
 
 int enumsvc_check_main(int argc, char **argv)
 {
-    bool json = false, options = true, any_unreadable = false, any_invalid = false;
-    int n_files = 0;
-    struct result *r;
+    static const char *const flags[] = {"--json", "-j", NULL};
+    bool set[2] = {false, false}, any_unreadable = false, any_invalid = false;
+    char **files = malloc(((size_t)argc + 1) * sizeof *files);
+    struct result *r = malloc(sizeof *r);
     json_t j;
+    int rc = EXIT_USAGE;
 
-    /* pass 1: options (an unknown one fails before any output); files are counted */
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!options || a[0] != '-' || a[1] == '\0') {
-            n_files++;
-        } else if (strcmp(a, "--") == 0) {
-            options = false;
-        } else if (strcmp(a, "--json") == 0 || strcmp(a, "-j") == 0) {
-            json = true;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return EXIT_VALID;
-        } else {
-            return usage_error("unknown option %s (a file starting with '-' goes after --)", a);
-        }
-    }
-    if (n_files == 0)
-        return usage_error("%s", "expected at least one TEMPLATE.xml");
-    r = malloc(sizeof *r);
-    if (r == NULL) {
+    if (files == NULL || r == NULL) {
         fputs("enumsvc check: out of memory\n", stderr);
-        return EXIT_USAGE;
+        goto done;
     }
+    int n = enumsvc_args(argc, argv, flags, set, files);
+    if (n == ENUMSVC_ARGS_HELP) {
+        usage(stdout);
+        rc = EXIT_VALID;
+        goto done;
+    }
+    if (n == ENUMSVC_ARGS_BAD || n == 0) {
+        rc = n == 0 ? usage_error("%s", "expected at least one TEMPLATE.xml")
+                    : usage_error("unknown option %s (a file starting with '-' goes after --)",
+                                  files[0]);
+        goto done;
+    }
+    bool json = set[0] || set[1];
     if (json) {
         json_init(&j, stdout);
         json_begin_array(&j, NULL);
     }
-    /* pass 2: the files, skipping the options exactly as pass 1 saw them */
-    options = true;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (options && a[0] == '-' && a[1] != '\0') {
-            if (strcmp(a, "--") == 0)
-                options = false;
-            continue;
-        }
-        check_one(a, r);
+    for (int i = 0; i < n; i++) {
+        check_one(files[i], r);
         if (unreadable(r))
             any_unreadable = true;
         else if (!r->valid)
             any_invalid = true;
         if (json)
-            print_json(&j, a, r);
+            print_json(&j, files[i], r);
         else
-            print_text(a, r);
+            print_text(files[i], r);
     }
     if (json)
         json_end_array(&j);
+    rc = any_unreadable ? EXIT_USAGE : any_invalid ? EXIT_INVALID : EXIT_VALID;
+done:
     free(r);
-    return any_unreadable ? EXIT_USAGE : any_invalid ? EXIT_INVALID : EXIT_VALID;
+    free(files);
+    return rc;
 }

@@ -115,59 +115,48 @@ static void print_json(json_t *j, const char *name, const struct result *r)
 
 int enumsvc_check_type_main(int argc, char **argv)
 {
-    bool json = false, allow_examples = false, options = true;
-    int n_names = 0, rc = EXIT_VALID;
-    struct result *r;
+    static const char *const flags[] = {"--json", "-j", "--allow-examples", NULL};
+    bool set[3] = {false, false, false};
+    char **names = malloc(((size_t)argc + 1) * sizeof *names);
+    struct result *r = malloc(sizeof *r);
     json_t j;
+    int rc = EXIT_USAGE;
 
-    /* pass 1: options (an unknown one fails before any output); names are counted */
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!options || a[0] != '-' || a[1] == '\0') {
-            n_names++;
-        } else if (strcmp(a, "--") == 0) {
-            options = false;
-        } else if (strcmp(a, "--json") == 0 || strcmp(a, "-j") == 0) {
-            json = true;
-        } else if (strcmp(a, "--allow-examples") == 0) {
-            allow_examples = true;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return EXIT_VALID;
-        } else {
-            return usage_error("unknown option %s (a name starting with '-' goes after --)", a);
-        }
-    }
-    if (n_names == 0)
-        return usage_error("%s", "expected at least one TYPE[:SUBTYPE]");
-    r = malloc(sizeof *r);
-    if (r == NULL) {
+    if (names == NULL || r == NULL) {
         fputs("enumsvc check-type: out of memory\n", stderr);
-        return EXIT_USAGE;
+        goto done;
     }
+    int n = enumsvc_args(argc, argv, flags, set, names);
+    if (n == ENUMSVC_ARGS_HELP) {
+        usage(stdout);
+        rc = EXIT_VALID;
+        goto done;
+    }
+    if (n == ENUMSVC_ARGS_BAD || n == 0) {
+        rc = n == 0 ? usage_error("%s", "expected at least one TYPE[:SUBTYPE]")
+                    : usage_error("unknown option %s (a name starting with '-' goes after --)",
+                                  names[0]);
+        goto done;
+    }
+    bool json = set[0] || set[1];
     if (json) {
         json_init(&j, stdout);
         json_begin_array(&j, NULL);
     }
-    /* pass 2: the names, skipping the options exactly as pass 1 saw them */
-    options = true;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (options && a[0] == '-' && a[1] != '\0') {
-            if (strcmp(a, "--") == 0)
-                options = false;
-            continue;
-        }
-        check_one(a, allow_examples, r);
+    rc = EXIT_VALID;
+    for (int i = 0; i < n; i++) {
+        check_one(names[i], set[2], r);
         if (!r->valid)
             rc = EXIT_INVALID;
         if (json)
-            print_json(&j, a, r);
+            print_json(&j, names[i], r);
         else
-            print_text(a, r);
+            print_text(names[i], r);
     }
     if (json)
         json_end_array(&j);
+done:
     free(r);
+    free(names);
     return rc;
 }
