@@ -119,7 +119,8 @@ static const row_t peer_rows[] = {
           "inbound connection cap, 0..4096; 0 = federation.max_inbound_per_peer"),
      .type = T_UINT, LFLD(efd_peer_t, max_inbound), .min = 0, .max = 4096},
     {INFO("federation.peers[].notify_interval", "float", "0.0", true,
-          "seconds between NOTIFYs to this peer (seed 5.3); 0 = no agreement"),
+          "seconds between NOTIFYs without a state change to this peer's watchers, as agreed "
+          "with it (seed 5.1); 0 = federation.notify_refresh"),
      .type = T_DOUBLE, LFLD(efd_peer_t, notify_interval), .min = 0, .max = 1e9},
 };
 
@@ -169,6 +170,10 @@ static const row_t rows[] = {
     {INFO("community.offline_max", "integer", "100", true,
           "messages kept for one user without a binding; more: 480"),
      .type = T_UINT, FLD(offline_max), .min = 0, .max = 100000},
+    {INFO("community.notify_min_ms", "integer", "5000", true,
+          "NOTIFYs of one subscription at most this often; changes in between are merged "
+          "(RFC 3856 6.10)"),
+     .type = T_UINT, FLD(notify_min_ms), .min = 0, .max = 3600000},
     {INFO("community.offline_ttl", "integer", "604800", true,
           "seconds an offline message is kept before it is dropped"),
      .type = T_UINT, FLD(offline_ttl), .min = 60, .max = 31536000},
@@ -198,6 +203,10 @@ static const row_t rows[] = {
     {INFO("federation.idle_timeout", "integer", "600", true,
           "seconds before an idle connection is closed, 1..86400 (seed 4.2)"),
      .type = T_UINT, FLD(idle_timeout), .min = 1, .max = 86400},
+    {INFO("federation.notify_refresh", "integer", "600", true,
+          "seconds between NOTIFYs without a state change to another community's watchers "
+          "(seed 5.1); peers[].notify_interval overrides"),
+     .type = T_UINT, FLD(notify_refresh), .min = 0, .max = 86400},
     {INFO("federation.hold_after_4xx", "integer", "60", true,
           "seconds requests to a target that answered 4xx are held back, 0..86400 (seed 6.2)"),
      .type = T_UINT, FLD(hold_after_4xx), .min = 0, .max = 86400},

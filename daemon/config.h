@@ -62,7 +62,7 @@ typedef struct {
     efd_hostport_t route;      /**< static route; host empty = discover by DNS (RFC 3263) */
     unsigned max_connections;  /**< outbound pool cap; 0 = federation.max_connections */
     unsigned max_inbound;      /**< inbound cap; 0 = federation.max_inbound_per_peer */
-    double notify_interval;    /**< reserved for presence agreements; 0 = default */
+    double notify_interval;    /**< NOTIFY refresh interval agreed with it; 0 = default */
 } efd_peer_t;
 
 /** Token bucket: rate per second and burst; rate 0 = unlimited. */
@@ -88,6 +88,8 @@ typedef struct efd_config {
     char store[EFD_PATH_MAX];
     unsigned min_expires, max_expires, max_bindings, nonce_lifetime;
     unsigned offline_max, offline_ttl;
+    unsigned notify_min_ms;  /**< community.notify_min_ms (RFC 3856 §6.10) */
+    unsigned notify_refresh; /**< federation.notify_refresh, seconds (seed §5.1) */
 
     /* process */
     unsigned workers;      /**< worker threads, each with its own event base; default 1 */

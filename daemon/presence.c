@@ -45,6 +45,9 @@ struct sub {
     uint32_t cseq;
     int64_t expires;
     efd_addr_t to;           /* where NOTIFYs go: the watcher's address or its community */
+    int64_t last_ms;         /* when the last NOTIFY went */
+    uint64_t last_hash;      /* of the document it carried */
+    struct event *delay;     /* a change waiting for community.notify_min_ms */
     char peer[EFD_NAME_MAX]; /* a watcher of another community: which */
     struct event *timer;
 };
@@ -65,6 +68,21 @@ struct efd_presence {
 static int64_t now_s(void)
 {
     return (int64_t)time(NULL);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t hash_of(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
 }
 
 static struct pres *pres_get(efd_worker_t *w, const char *aor, bool make)
@@ -98,6 +116,11 @@ static int document(efd_worker_t *w, struct pres *e, ef_buf_t *out)
     for (struct pub *p = e->pubs; p != NULL && n < PUB_MAX; p = p->next)
         if (p->expires > now)
             docs[n++] = p->doc;
+    for (size_t i = 0; i < n / 2; i++) { /* oldest first: the newest wins a tie */
+        const ef_pidf_t *x = docs[i];
+        docs[i] = docs[n - 1 - i];
+        docs[n - 1 - i] = x;
+    }
     snprintf(entity, sizeof entity, "pres:%s", e->aor);
     int rc = n > 0 ? ef_pidf_compose(docs, n, w->d->nonce_key, sizeof w->d->nonce_key, &doc)
                    : ef_pidf_closed((ef_str_t){entity, strlen(entity)}, w->d->nonce_key,
@@ -139,6 +162,7 @@ static void sub_free(struct sub *s)
             break;
         }
     event_free(s->timer);
+    event_free(s->delay);
     free(s->call_id);
     free(s->their_tag);
     free(s->watcher);
@@ -190,6 +214,8 @@ static void notify(efd_worker_t *w, struct sub *s, const char *reason)
     if (!req.failed) {
         efd_txn_local_send(t, &to, req.data, req.len); /* takes req.data */
         req.data = NULL;
+        s->last_ms = now_ms();
+        s->last_hash = body.failed ? 0 : hash_of(body.data, body.len);
         EFD_INFO("NOTIFY %s -> %s: %s", s->pres->aor, s->watcher, state);
     } else {
         efd_txn_reply(t, 500, "NOTIFY too large", NULL);
@@ -198,10 +224,61 @@ static void notify(efd_worker_t *w, struct sub *s, const char *reason)
     ef_buf_close(&req);
 }
 
+/* Would the document now be the one the watcher last got? */
+static bool unchanged(efd_worker_t *w, const struct sub *s)
+{
+    ef_buf_t body;
+    ef_buf_init(&body, EF_SIP_MAX_MESSAGE);
+    bool same = document(w, s->pres, &body) == 0 && !body.failed &&
+                hash_of(body.data, body.len) == s->last_hash;
+    ef_buf_close(&body);
+    return same;
+}
+
+/* ms between NOTIFYs without a change to this watcher's community (seed §5.1) */
+static int64_t refresh_ms(const efd_worker_t *w, const struct sub *s)
+{
+    const efd_peer_t *p = efd_config_peer(w->cfg, s->peer, strlen(s->peer));
+    if (p != NULL && p->notify_interval > 0)
+        return (int64_t)(p->notify_interval * 1000);
+    return (int64_t)w->cfg->notify_refresh * 1000;
+}
+
+/*
+ * The presentity changed (a PUBLISH): a NOTIFY, at most one per
+ * community.notify_min_ms (RFC 3856 §6.10; changes in between are merged into
+ * the delayed one), and none toward another community when the document is
+ * what it last got, before the refresh interval has passed (seed §5.1).
+ */
+static void notify_change(efd_worker_t *w, struct sub *s)
+{
+    int64_t now = now_ms();
+    if (s->peer[0] != '\0' && now - s->last_ms < refresh_ms(w, s) && unchanged(w, s)) {
+        EFD_INFO("NOTIFY %s -> %s: no change, held back (seed 5.1)", s->pres->aor, s->watcher);
+        return;
+    }
+    int64_t wait = s->last_ms + (int64_t)w->cfg->notify_min_ms - now;
+    if (wait > 0) {
+        struct timeval tv = {(time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000};
+        if (!evtimer_pending(s->delay, NULL))
+            evtimer_add(s->delay, &tv);
+        return;
+    }
+    notify(w, s, NULL);
+}
+
 static void notify_all(efd_worker_t *w, struct pres *e)
 {
     for (struct sub *s = e->subs; s != NULL; s = s->next)
-        notify(w, s, NULL);
+        notify_change(w, s);
+}
+
+static void delay_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct sub *s = arg;
+    (void)fd;
+    (void)what;
+    notify(s->w, s, NULL); /* the latest state, merged */
 }
 
 static void sub_timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -403,6 +480,7 @@ static struct sub *sub_new(efd_txn_t *t, const ef_sip_msg_t *msg, struct pres *e
     }
     snprintf(s->our_tag, sizeof s->our_tag, "efd%" PRIx64, t->w->next_id++);
     s->timer = evtimer_new(t->w->base, sub_timer_cb, s);
+    s->delay = evtimer_new(t->w->base, delay_cb, s);
     s->next = e->subs;
     e->subs = s;
     return s;

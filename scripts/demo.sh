@@ -107,7 +107,7 @@ XML
 sipc 127.0.0.2:5070 -l 127.0.0.2 -m PUBLISH -u sip:bob@b.example -f sip:bob@b.example \
     -H "Event: presence" -H "Expires: 600" --ctype application/pidf+xml \
     --body-file "$work/away.xml" | head -n 1 | sed 's/^/PUBLISH: /'
-sleep 1
+sleep 1.5 # NOTIFYs are paced (community.notify_min_ms)
 echo "Alice's phone was notified:"
 awk '/^NOTIFY /{n=""} {n=n $0 "\n"} END{printf "%s", n}' "$work/alice-presence.log" |
     grep -E 'Subscription-State|<basic>|rpid:(away|meeting)' | sed 's/^ */  /'

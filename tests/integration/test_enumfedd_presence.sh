@@ -18,7 +18,7 @@
 # shellcheck disable=SC2034,SC2154
 NAME=enumfedd_presence
 NET=127.0.15
-DEADLINE=90
+DEADLINE=120
 . "$(dirname "$0")/enumfedd_common.sh"
 ENUMFEDCTL=${ENUMFEDCTL:-$EF_SRC/build-it/enumfedctl}
 
@@ -29,8 +29,9 @@ mkcerts "$T/certs" a.example b.example
 
 STORE=$T/a-store.db
 printf 'alice-pw\n' | "$ENUMFEDCTL" -d "$STORE" user add alice@a.example --password-stdin >/dev/null
+# NOTIFYs at most every second (RFC 3856 6.10), unchanged ones to b.example every 3 s (seed 5.1)
 write_conf "$T/a.conf" a.example "$A" "$A_INT" "$A_FED" "$A_UA" '{ domain = "b.example"; }' \
-    '' "$NO_RATES community = { store = \"$STORE\"; };"
+    'notify_refresh = 3;' "$NO_RATES community = { store = \"$STORE\"; notify_min_ms = 1000; };"
 # B would hold bob's SUBSCRIBEs back after A's 4xx (seed 5.3): off, to test A's answers
 write_conf "$T/b.conf" b.example "$B" "$B_INT" "$B_FED" "$B_UA" '{ domain = "a.example"; }' \
     'hold_after_4xx = 0;' "$NO_RATES"
@@ -91,8 +92,8 @@ pub "$T/away.xml" -H "Expires: 600" --full
 check "alice publishes away / in a meeting: 200" 200 "$ST"
 ETAG=$(printf '%s\n' "$R" | sed -n 's/^SIP-ETag: *//p' | tr -d '\r')
 check "the 200 carries a SIP-ETag (RFC 3903 11.3.1)" yes "$([ -n "$ETAG" ] && echo yes || echo no)"
-sleep 0.5
-check "bob gets a second NOTIFY" 2 "$(notifies)"
+sleep 1.2
+check "bob gets a second NOTIFY (within notify_min_ms of the first)" 2 "$(notifies)"
 check_has "... open" "<basic>open</basic>" "$(last_notify)"
 check_has "... in a meeting (RPID)" "rpid:meeting" "$(last_notify)"
 check_has "... with the unknown extension passed on (seed 5.2)" "teal</x:mood-ring>" "$(last_notify)"
@@ -104,13 +105,42 @@ pub "$T/bad.xml" -H "Expires: 600"
 check "PUBLISH of a document that is not PIDF: 400" 400 "$ST"
 check "the refused PUBLISHes notified nobody" 2 "$(notifies)"
 
+# --- NOTIFY pacing --------------------------------------------------------------------
+sed 's/<rpid:meeting\/>/<rpid:busy\/>/' "$T/away.xml" >"$T/busy.xml"
+sed 's/<rpid:meeting\/>/<rpid:on-the-phone\/>/' "$T/away.xml" >"$T/phone.xml"
+sleep 1.1
+etag() { printf '%s\n' "$R" | sed -n 's/^SIP-ETag: *//p' | tr -d '\r'; }
+pub "$T/busy.xml" -H "Expires: 600" -H "SIP-If-Match: $ETAG" --full
+ETAG=$(etag)
+pub "$T/phone.xml" -H "Expires: 600" -H "SIP-If-Match: $ETAG" --full
+ETAG=$(etag)
+check "modifying a publication by its entity tag: 200 with a new tag" yes \
+    "$([ "$ST" = 200 ] && [ -n "$ETAG" ] && echo yes || echo no)"
+sleep 0.3
+check "two changes at once: the first NOTIFY goes at once" 3 "$(notifies)"
+check_has "... with the first change" "rpid:busy" "$(last_notify)"
+sleep 1.2
+check "the second waits for notify_min_ms (RFC 3856 6.10)" 4 "$(notifies)"
+check_has "... and carries the latest state" "rpid:on-the-phone" "$(last_notify)"
+sleep 1.1
+pub "$T/phone.xml" -H "Expires: 600" -H "SIP-If-Match: $ETAG" --full
+ETAG=$(etag)
+sleep 0.5
+check "re-publishing the same state to a watcher of another community: no NOTIFY (seed 5.1)" 4 \
+    "$(notifies)"
+check_has "A says it held it back" "no change, held back" "$(grep 'held back' "$T/a.log")"
+sleep 3
+pub "$T/phone.xml" -H "Expires: 600" -H "SIP-If-Match: $ETAG"
+sleep 0.5
+check "after federation.notify_refresh (3 s) the unchanged state goes again" 5 "$(notifies)"
+
 # --- inside the dialog, through b.example's Record-Route ------------------------------
 sipc "$B:$B_INT" -l "$B" -m SUBSCRIBE -u "$TARGET" -f sip:bob@b.example -t sip:alice@a.example \
     --to-tag "$TAG" --call-id "$CALLID" --cseq "2 SUBSCRIBE" -H "Route: $ROUTES" \
     -H "Contact: <sip:bob@$B:$B_UAC>" -H "Event: presence" -H "Expires: 300"
 check "a refresh inside the dialog: 200" 200 "$ST"
 sleep 0.5
-check "the refresh brings a NOTIFY" 3 "$(notifies)"
+check "the refresh brings a NOTIFY" 6 "$(notifies)"
 sipc "$B:$B_INT" -l "$B" -m SUBSCRIBE -u "$TARGET" -f sip:bob@b.example -t sip:alice@a.example \
     --to-tag "$TAG" --call-id "$CALLID" --cseq "3 SUBSCRIBE" -H "Route: $ROUTES" \
     -H "Contact: <sip:bob@$B:$B_UAC>" -H "Event: presence" -H "Expires: 0"
@@ -131,7 +161,7 @@ check "bob subscribes to the number +44 1632 960100 (E2U+pres -> alice): 200" 20
 check_has "B resolved it with ENUM to pres:alice@a.example" \
     "ENUM +441632960100 -> pres:alice@a.example" "$(grep ENUM "$T/b.log")"
 sleep 0.5
-check_has "bob's NOTIFY by number shows alice in her meeting" "rpid:meeting" "$(last_notify)"
+check_has "bob's NOTIFY by number shows alice's latest state (on the phone)" "rpid:on-the-phone" "$(last_notify)"
 before=$(notifies)
 "$ENUMFEDCTL" -d "$STORE" user remove alice@a.example >/dev/null
 check "enumfedctl removes alice" 0 "$?"
