@@ -151,6 +151,9 @@ void efd_addr_text(const struct sockaddr_storage *a, char *out, size_t cap);
 
 /* ---- proxy.c --------------------------------------------------------- */
 
+/** FNV-1a of n bytes; with fold, ASCII letters count as lowercase (keys compared without case). */
+uint64_t efd_hash(const char *p, size_t n, bool fold);
+
 /** A complete SIP message arrived from `from`. */
 void efd_proxy_input(efd_worker_t *w, const efd_addr_t *from, const char *buf, size_t len);
 

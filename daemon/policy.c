@@ -35,10 +35,7 @@ static struct hold **table(efd_worker_t *w)
 
 static size_t bucket(const char *s)
 {
-    size_t h = 5381;
-    for (; *s; s++)
-        h = h * 33 + (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
-    return h % HOLD_BUCKETS;
+    return efd_hash(s, strlen(s), true) % HOLD_BUCKETS;
 }
 
 static time_t now(void)
@@ -139,10 +136,7 @@ static double now_s(void)
 
 static size_t key_hash(const char *s)
 {
-    size_t h = 5381;
-    for (; *s; s++)
-        h = h * 33 + (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
-    return h % RATE_BUCKETS;
+    return efd_hash(s, strlen(s), true) % RATE_BUCKETS;
 }
 
 static void refill(struct bucket *b, const efd_rate_t *r, double t)

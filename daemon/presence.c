@@ -79,10 +79,7 @@ static int64_t now_ms(void)
 
 static uint64_t hash_of(const char *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
+    return efd_hash(p, n, false);
 }
 
 static struct pres *pres_get(efd_worker_t *w, const char *aor, bool make)

@@ -26,12 +26,19 @@
 #define TIMER_T2_MS 4000 /* RFC 3261 §17.1.2.2 */
 #define LINGER_UDP_MS 5000
 
-static uint64_t hash_str(const char *s)
+uint64_t efd_hash(const char *p, size_t n, bool fold)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        h = (h ^ (fold && c >= 'A' && c <= 'Z' ? c + 32u : c)) * 1099511628211ull;
+    }
     return h;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    return efd_hash(s, strlen(s), false);
 }
 
 static efd_txn_t *find_client(efd_worker_t *w, const char *branch, size_t len)
