@@ -46,6 +46,8 @@ enum {
     Q_MSG_DEL,
     Q_MSG_DEL_AOR,
     Q_MSG_EXPIRE,
+    /* presence: publications, subscriptions, authorization rules */
+    /* external contacts: the lists checked by re-SUBSCRIBE */
     Q__N
 };
 
@@ -85,6 +87,8 @@ static const char *const sql_text[Q__N] = {
     [Q_MSG_DEL] = "DELETE FROM messages WHERE id = ?1",
     [Q_MSG_DEL_AOR] = "DELETE FROM messages WHERE aor = ?1",
     [Q_MSG_EXPIRE] = "DELETE FROM messages WHERE expires_at <= ?1",
+    /* presence */
+    /* external contacts */
 };
 
 /*
@@ -108,6 +112,21 @@ static const char *const migrations[EFD_STORE_SCHEMA] = {
     " received_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
     "CREATE INDEX messages_aor ON messages (aor, id);"
     "CREATE INDEX messages_expires ON messages (expires_at);",
+    /* 2 -> 3: presence state that outlives a restart, watcher authorization, external contacts */
+    "CREATE TABLE publications (etag TEXT PRIMARY KEY, aor TEXT NOT NULL,"
+    " body BLOB NOT NULL, expires INTEGER NOT NULL);"
+    "CREATE INDEX publications_aor ON publications (aor);"
+    "CREATE TABLE subscriptions (call_id TEXT NOT NULL, our_tag TEXT NOT NULL,"
+    " aor TEXT NOT NULL, event TEXT NOT NULL, their_tag TEXT NOT NULL, watcher TEXT NOT NULL,"
+    " target TEXT NOT NULL, routes TEXT, cseq INTEGER NOT NULL, expires INTEGER NOT NULL,"
+    " side INTEGER NOT NULL, transport INTEGER NOT NULL, address TEXT NOT NULL,"
+    " peer TEXT NOT NULL, PRIMARY KEY (call_id, our_tag));"
+    "CREATE INDEX subscriptions_aor ON subscriptions (aor);"
+    "CREATE TABLE presence_rules (aor TEXT NOT NULL, watcher TEXT NOT NULL,"
+    " action TEXT NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY (aor, watcher));"
+    "CREATE TABLE contacts (owner TEXT NOT NULL, uri TEXT NOT NULL, added INTEGER NOT NULL,"
+    " checked INTEGER NOT NULL DEFAULT 0, status INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (owner, uri));",
 };
 
 struct efd_store {

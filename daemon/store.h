@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EFD_STORE_SCHEMA 2         /* the schema version this code writes */
+#define EFD_STORE_SCHEMA 3         /* the schema version this code writes */
 #define EFD_STORE_HOLD_MIN_DAYS 90 /* tombstone floor (§10.2 above) */
 #define EFD_STORE_NAME_MAX 256     /* bytes of a user part or a domain, with NUL */
 #define EFD_STORE_MSG_MAX 65536    /* bytes of one offline message body */
@@ -205,5 +205,9 @@ int efd_store_msg_done(efd_store_t *st, int64_t id);
 int efd_store_msg_expire(efd_store_t *st, int64_t now);
 
 void efd_store_msgs_free(efd_store_msg_t *m, size_t n);
+
+/* --- presence (presence.c) ---------------------------------------------------------- */
+
+/* --- external contacts (contacts.c) ------------------------------------------------- */
 
 #endif
