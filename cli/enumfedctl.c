@@ -10,6 +10,9 @@
  *              [--password-file FILE | --password-stdin]
  *   enumfedctl [-d STORE] user disable|enable|remove USER@DOMAIN
  *   enumfedctl [-d STORE] user list | tombstones | messages USER@DOMAIN
+ *   enumfedctl [-d STORE] contact add|remove USER@DOMAIN URI
+ *   enumfedctl [-d STORE] contact list [USER@DOMAIN] | contact recheck USER@DOMAIN [URI]
+ *   enumfedctl [-d STORE] presence rule|forget|rules ...
  *
  * Exit status: 0 done, 1 refused or failed (no such user, AoR held, store
  * error), 2 usage.
@@ -50,6 +53,14 @@ static void usage(FILE *out)
           "  user list\n"
           "  tombstones\n"
           "  messages USER@DOMAIN\n"
+          "  contact add USER@DOMAIN URI     (an external contact, checked by enumfedd)\n"
+          "  contact remove USER@DOMAIN URI\n"
+          "  contact list [USER@DOMAIN]\n"
+          "  contact recheck USER@DOMAIN [URI]   (again, even after a 4xx)\n"
+          "  presence rule USER@DOMAIN WATCHER allow|block|polite-block|confirm\n"
+          "  presence forget USER@DOMAIN WATCHER\n"
+          "  presence rules [USER@DOMAIN]\n"
+          "     WATCHER: an address (sip:bob@b.example), a domain, or * for everyone\n"
           "  -d, --db STORE   the store (default " DEFAULT_STORE ")\n"
           "Without a password option, the password is asked on the terminal.\n",
           out);
@@ -312,8 +323,138 @@ static int cmd_messages(ctl_t *c, int argc, char **argv)
     return EXIT_OK;
 }
 
+/*
+ * The presentity's decisions on its watchers (draft-levin-simple-interdomain-reqs
+ * §9.3): a running enumfedd applies them to live subscriptions within
+ * seconds, or at once on SIGHUP.
+ */
+static int cmd_presence(ctl_t *c, int argc, char **argv)
+{
+    char user[EFD_STORE_NAME_MAX], domain[EFD_STORE_NAME_MAX], aor[2 * EFD_STORE_NAME_MAX];
+    char key[2 * EFD_STORE_NAME_MAX], when[32];
+    efd_store_user_t rec;
+    efd_rule_t r = EFD_RULE_NONE;
+    int want = strcmp(argv[0], "rule") == 0 ? 4 : strcmp(argv[0], "forget") == 0 ? 3 : -1;
+    int rc;
+
+    if (strcmp(argv[0], "rules") == 0 && argc <= 2) {
+        efd_store_rule_row_t *rows;
+        size_t n;
+        if (argc == 2 && !parse_aor(argv[1], user, domain)) {
+            fprintf(stderr, "enumfedctl: %s: not USER@DOMAIN\n", argv[1]);
+            return EXIT_USAGE;
+        }
+        snprintf(aor, sizeof aor, "%s@%s", user, domain);
+        if ((rc = efd_store_rule_list(c->st, argc == 2 ? aor : NULL, &rows, &n)) < 0)
+            return store_fail(c, c->db, rc);
+        for (size_t i = 0; i < n; i++)
+            printf("%s\t%s\t%s\t%s\n", rows[i].aor, rows[i].watcher, efd_rule_name(rows[i].action),
+                   iso(rows[i].updated, when, sizeof when));
+        efd_store_rules_free(rows, n);
+        return EXIT_OK;
+    }
+    if (argc != want)
+        return usage(stderr), EXIT_USAGE;
+    if (!parse_aor(argv[1], user, domain)) {
+        fprintf(stderr, "enumfedctl: %s: not USER@DOMAIN\n", argv[1]);
+        return EXIT_USAGE;
+    }
+    if (efd_store_watcher_key(argv[2], key, sizeof key) != 0) {
+        fprintf(stderr, "enumfedctl: %s: not an address, a domain or *\n", argv[2]);
+        return EXIT_USAGE;
+    }
+    if (want == 4 && (efd_rule_parse(argv[3], &r) != 0 || r == EFD_RULE_WAITING)) {
+        fprintf(stderr, "enumfedctl: %s: not allow, block, polite-block or confirm\n", argv[3]);
+        return EXIT_USAGE;
+    }
+    if ((rc = efd_store_user_get(c->st, user, domain, &rec)) < 0)
+        return store_fail(c, argv[1], rc);
+    snprintf(aor, sizeof aor, "%s@%s", user, domain);
+    rc = want == 4 ? efd_store_rule_set(c->st, aor, key, r, c->now)
+                   : efd_store_rule_del(c->st, aor, key);
+    if (rc == -ENOENT) {
+        fprintf(stderr, "enumfedctl: %s: no rule for %s\n", aor, key);
+        return EXIT_FAIL;
+    }
+    if (rc < 0)
+        return store_fail(c, argv[1], rc);
+    if (want == 4)
+        printf("%s: %s %s\n", aor, efd_rule_name(r), key);
+    else
+        printf("%s: rule for %s forgotten\n", aor, key);
+    return EXIT_OK;
+}
+
+/* --- external contacts (draft-levin-simple-interdomain-reqs §10.2) --- */
+
+static const char *const contact_status[] = {"unchecked", "valid", "invalid", "failed"};
+
+static int contact_fail(const ctl_t *c, const char *what, int rc)
+{
+    const char *why = rc == -ENOENT     ? "no such user or contact"
+                      : rc == EF_EINVAL ? "not USER@DOMAIN and a sip:, pres: or im: URI"
+                      : rc == EF_E2BIG  ? "the user has the most contacts allowed"
+                      : rc == -EIO && efd_store_errmsg(c->st)[0] ? efd_store_errmsg(c->st)
+                                                                 : ef_strerror(rc);
+    fprintf(stderr, "enumfedctl: %s: %s\n", what, why);
+    return EXIT_FAIL;
+}
+
+/* OWNER, URI, status, checked, next automatic check not before, reason */
+static int cmd_contact_list(ctl_t *c, int argc, char **argv)
+{
+    efd_store_contact_t *l;
+    char w1[32], w2[32];
+    size_t n;
+    int rc;
+
+    if (argc > 1)
+        return usage(stderr), EXIT_USAGE;
+    if ((rc = efd_store_contact_list(c->st, argc ? argv[0] : NULL, &l, &n)) < 0)
+        return contact_fail(c, argc ? argv[0] : c->db, rc);
+    for (size_t i = 0; i < n; i++)
+        printf("%s\t%s\t%s\t%s\t%s\t%s\n", l[i].owner, l[i].uri, contact_status[l[i].status],
+               l[i].checked ? iso(l[i].checked, w1, sizeof w1) : "-",
+               l[i].retry_at ? iso(l[i].retry_at, w2, sizeof w2) : "-",
+               l[i].reason[0] ? l[i].reason : "-");
+    free(l);
+    return EXIT_OK;
+}
+
+static int cmd_contact(ctl_t *c, const char *verb, int argc, char **argv)
+{
+    int rc;
+
+    if (strcmp(verb, "list") == 0)
+        return cmd_contact_list(c, argc, argv);
+    if (strcmp(verb, "recheck") == 0) {
+        if (argc < 1 || argc > 2)
+            return usage(stderr), EXIT_USAGE;
+        if ((rc = efd_store_contact_recheck(c->st, argv[0], argc == 2 ? argv[1] : NULL)) < 0)
+            return contact_fail(c, argv[0], rc);
+        if (rc == 0 && argc == 2)
+            return contact_fail(c, argv[1], -ENOENT);
+        printf("%d contact%s of %s to be checked again\n", rc, rc == 1 ? "" : "s", argv[0]);
+        return EXIT_OK;
+    }
+    if (argc != 2)
+        return usage(stderr), EXIT_USAGE;
+    if (strcmp(verb, "add") == 0) {
+        if ((rc = efd_store_contact_add(c->st, argv[0], argv[1], c->now, false)) < 0)
+            return contact_fail(c, argv[1], rc);
+        printf("%s %s %s\n", argv[1], rc == 1 ? "added to" : "already in", argv[0]);
+        return EXIT_OK;
+    }
+    if ((rc = efd_store_contact_remove(c->st, argv[0], argv[1])) < 0)
+        return contact_fail(c, argv[1], rc);
+    printf("%s removed from %s\n", argv[1], argv[0]);
+    return EXIT_OK;
+}
+
 static int run(ctl_t *c, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[0], "presence") == 0)
+        return cmd_presence(c, argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[0], "user") == 0) {
         if (strcmp(argv[1], "add") == 0)
             return cmd_user_add(c, argc - 2, argv + 2);
@@ -326,6 +467,8 @@ static int run(ctl_t *c, int argc, char **argv)
         return cmd_tombstones(c, argc - 1);
     } else if (argc >= 1 && strcmp(argv[0], "messages") == 0) {
         return cmd_messages(c, argc - 1, argv + 1);
+    } else if (argc >= 2 && strcmp(argv[0], "contact") == 0) {
+        return cmd_contact(c, argv[1], argc - 2, argv + 2);
     }
     usage(stderr);
     return EXIT_USAGE;
@@ -337,9 +480,14 @@ static bool known(int argc, char **argv)
 
     if (argc >= 1 && (strcmp(argv[0], "tombstones") == 0 || strcmp(argv[0], "messages") == 0))
         return true;
+    if (argc >= 2 && strcmp(argv[0], "presence") == 0)
+        return true;
     for (size_t k = 0; argc >= 2 && strcmp(argv[0], "user") == 0 && k < 5; k++)
         if (strcmp(argv[1], verbs[k]) == 0)
             return true;
+    if (argc >= 2 && strcmp(argv[0], "contact") == 0)
+        return strcmp(argv[1], "add") == 0 || strcmp(argv[1], "remove") == 0 ||
+               strcmp(argv[1], "list") == 0 || strcmp(argv[1], "recheck") == 0;
     return false;
 }
 

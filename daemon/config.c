@@ -81,6 +81,9 @@ typedef struct {
 
 static const char *const level_names[] = {"err", "warn", "notice", "info", "debug", NULL};
 static const char *const harvest_names[] = {"reject", "silent", NULL};
+static const char *const recording_names[] = {"off", "messages", "sessions", "all", NULL};
+static const char *const auth_names[] = {"allow", "confirm", "polite-block", "block", NULL};
+static const char *const digest_names[] = {"sha256,md5", "md5,sha256", "sha256", "md5", NULL};
 static const char *const dnssec_names[] = {"off", "validate", "require", NULL};
 static const char *const side_names[] = {"internal", "federation", NULL};
 static const char *const transport_names[] = {"udp", "tcp", "tls", NULL};
@@ -122,6 +125,10 @@ static const row_t peer_rows[] = {
           "seconds between NOTIFYs without a state change to this peer's watchers, as agreed "
           "with it (seed 5.1); 0 = federation.notify_refresh"),
      .type = T_DOUBLE, LFLD(efd_peer_t, notify_interval), .min = 0, .max = 1e9},
+    {INFO("federation.peers[].resubscribe_min", "integer", "0", true,
+          "seconds between automatic SUBSCRIBEs to one URI of this peer, and what it may send "
+          "us, as agreed with it, 0..3888000 (seed 5.3.1); 0 = federation.resubscribe_min"),
+     .type = T_UINT, LFLD(efd_peer_t, resubscribe_min), .min = 0, .max = 3888000},
 };
 
 static const row_t rows[] = {
@@ -174,9 +181,25 @@ static const row_t rows[] = {
           "NOTIFYs of one subscription at most this often; changes in between are merged "
           "(RFC 3856 6.10)"),
      .type = T_UINT, FLD(notify_min_ms), .min = 0, .max = 3600000},
+    {INFO("community.digest", "sha256,md5|md5,sha256|sha256|md5", "sha256,md5", true,
+          "the digest algorithms a 401 offers, most preferred first (RFC 8760 2.3); "
+          "md5,sha256 for user agents that stop at a first challenge they cannot answer"),
+     .type = T_ENUM, FLD(digest), .names = digest_names},
+    {INFO("community.presence_auth", "allow|confirm|polite-block|block", "allow", true,
+          "what a watcher no rule of the presentity names gets (enumfedctl presence rule); "
+          "confirm: pending until the presentity decides (RFC 3857 watcherinfo)"),
+     .type = T_ENUM, FLD(presence_auth), .names = auth_names},
     {INFO("community.offline_ttl", "integer", "604800", true,
           "seconds an offline message is kept before it is dropped"),
      .type = T_UINT, FLD(offline_ttl), .min = 60, .max = 31536000},
+    {INFO("community.session_im", "bool", "true", true,
+          "session-mode IM (MESSAGE inside an INVITE dialog, seed 6.3.2) for our users; "
+          "off: such INVITEs get 488 naming page mode"),
+     .type = T_BOOL, FLD(session_im)},
+    {INFO("community.recording", "off|messages|sessions|all", "off", true,
+          "the IM this community logs, told to participants (seed 9.1): a Warning in 2xx to "
+          "MESSAGE, a=record:on (RFC 7866) in INVITE offers and answers"),
+     .type = T_ENUM, FLD(recording), .names = recording_names},
     {INFO("tls.certificate", "path", "", true,
           "PEM chain of our certificate; required with a tls listener or any peer (seed 4.3)"),
      .type = T_PATH, FLD(tls_certificate), .flags = F_READABLE},
@@ -210,6 +233,14 @@ static const row_t rows[] = {
     {INFO("federation.hold_after_4xx", "integer", "60", true,
           "seconds requests to a target that answered 4xx are held back, 0..86400 (seed 6.2)"),
      .type = T_UINT, FLD(hold_after_4xx), .min = 0, .max = 86400},
+    {INFO("federation.contact_check", "integer", "3888000", true,
+          "seconds between checks (a fetch SUBSCRIBE) of each external contact of our users' "
+          "lists, 1..3888000 (45 days, seed 10.2)"),
+     .type = T_UINT, FLD(contact_check), .min = 1, .max = 3888000},
+    {INFO("federation.resubscribe_min", "integer", "7200", true,
+          "seconds between automatic SUBSCRIBEs to one URI, ours and a peer's, 7200..3888000 "
+          "(seed 5.3.1); peers[].resubscribe_min overrides"),
+     .type = T_UINT, FLD(resubscribe_min), .min = 7200, .max = 3888000},
     {INFO("federation.max_record_route", "integer", "2048", true,
           "bytes of Record-Route accepted from a peer, else 513 (seed 7), 1..65535"),
      .type = T_UINT, FLD(max_record_route), .min = 1, .max = 65535},
@@ -899,6 +930,8 @@ static int check_all(load_t *ld)
         return fail(ld, NULL, "internal.next_hop", "must name a host (or set community.store)");
     if (c->min_expires > c->max_expires)
         return fail(ld, NULL, "community.min_expires", "must not exceed community.max_expires");
+    if (c->store[0] != '\0' && c->workers > 1) /* presence.c keeps its state in one worker */
+        return fail(ld, NULL, "workers", "must be 1 with community.store (the presence agent)");
     if (c->timer_b_ms < c->timer_t1_ms)
         return fail(ld, NULL, "timers.b_ms", "must not be less than timers.t1_ms");
     if (c->max_inbound_per_peer > c->max_inbound_total)

@@ -41,6 +41,14 @@ typedef enum {
     EFD_HARVEST_SILENT, /**< 2xx with no delivery, against address harvesting */
 } efd_harvest_t;
 
+/** What the community logs and tells participants about (seed §9.1). */
+typedef enum {
+    EFD_RECORD_OFF,      /**< nothing */
+    EFD_RECORD_MESSAGES, /**< page-mode MESSAGEs */
+    EFD_RECORD_SESSIONS, /**< INVITE sessions */
+    EFD_RECORD_ALL,      /**< both */
+} efd_recording_t;
+
 /** One listening socket: listen = ( { side; transport; address; port; } ... ). */
 typedef struct {
     efd_side_t side;
@@ -63,6 +71,7 @@ typedef struct {
     unsigned max_connections;  /**< outbound pool cap; 0 = federation.max_connections */
     unsigned max_inbound;      /**< inbound cap; 0 = federation.max_inbound_per_peer */
     double notify_interval;    /**< NOTIFY refresh interval agreed with it; 0 = default */
+    unsigned resubscribe_min;  /**< SUBSCRIBE interval per URI agreed with it; 0 = default */
 } efd_peer_t;
 
 /** Token bucket: rate per second and burst; rate 0 = unlimited. */
@@ -88,8 +97,12 @@ typedef struct efd_config {
     char store[EFD_PATH_MAX];
     unsigned min_expires, max_expires, max_bindings, nonce_lifetime;
     unsigned offline_max, offline_ttl;
-    unsigned notify_min_ms;  /**< community.notify_min_ms (RFC 3856 §6.10) */
-    unsigned notify_refresh; /**< federation.notify_refresh, seconds (seed §5.1) */
+    bool session_im;           /**< community.session_im: MESSAGE inside INVITE (seed §6.3.2) */
+    efd_recording_t recording; /**< community.recording: what is logged (seed §9.1) */
+    unsigned notify_min_ms;    /**< community.notify_min_ms (RFC 3856 §6.10) */
+    unsigned presence_auth;    /**< community.presence_auth: allow, confirm, polite-block, block */
+    unsigned digest;           /**< community.digest: 0 sha256,md5; 1 md5,sha256; 2 sha256; 3 md5 */
+    unsigned notify_refresh;   /**< federation.notify_refresh, seconds (seed §5.1) */
 
     /* process */
     unsigned workers;      /**< worker threads, each with its own event base; default 1 */
@@ -117,6 +130,8 @@ typedef struct efd_config {
     unsigned max_inbound_total;    /**< federation side, all peers; default 256 */
     unsigned idle_timeout;         /**< seconds; default 600 */
     unsigned hold_after_4xx;       /**< seconds re-sends to a target are held back; default 60 */
+    unsigned contact_check;        /**< seconds between checks of an external contact; 45 days */
+    unsigned resubscribe_min;      /**< seconds between automatic SUBSCRIBEs to one URI; 7200 */
     unsigned max_record_route;     /**< bytes of Record-Route in a peer's request; default 2048 */
     unsigned max_message;          /**< bytes; default 65535 */
 

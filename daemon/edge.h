@@ -47,6 +47,7 @@ typedef struct efd_daemon {
     unsigned n_workers;
     atomic_bool draining;
     void *rates;                 /**< the token buckets of policy.c, under lock */
+    void *memo;                  /**< what peers were answered lately (policy.c), under lock */
     unsigned char nonce_key[32]; /**< digest nonces (registrar.c); new at each start */
 } efd_daemon_t;
 
@@ -67,6 +68,14 @@ typedef struct {
     uint64_t parse_errors, conns_refused, tls_failures, enum_queries;
     uint64_t limited[4];   /**< refused by a rate limit: -, peer, sender, recipient */
     uint64_t limit_closes; /**< peer connections closed for going on over the limit */
+    /* inter-domain presence rules (contacts.c, seed §5.1, §5.3, §10.2) */
+    uint64_t contact_checks;   /**< automatic fetch SUBSCRIBEs sent */
+    uint64_t contacts_learned; /**< contacts added by a user's SUBSCRIBE that succeeded */
+    uint64_t contacts_invalid; /**< contacts found invalid (4xx, NOTIFY terminated) */
+    uint64_t early_notifies;   /**< peers' unchanged NOTIFYs before the refresh interval */
+    uint64_t repeat_refusals;  /**< peers' SUBSCRIBEs answered with a remembered 4xx */
+    uint64_t fetches_refused;  /**< peers' fetches of one presentity too often */
+    uint64_t auth_failures;    /**< REGISTERs refused for their credentials (403) */
 } efd_stats_t;
 
 struct efd_worker {
@@ -97,6 +106,7 @@ struct efd_worker {
     struct event *drain_ev;        /**< SIGTERM: polls until no transaction is open */
     struct efd_store *store;       /**< community.store, this worker's connection, or NULL */
     struct efd_presence *presence; /**< presence.c's state, with the store */
+    struct efd_contacts *contacts; /**< contacts.c's checks, worker 0 with the store */
     unsigned drain_ticks;
     efd_stats_t stats;
     char udp_buf[EFD_UDP_MAX + 1];

@@ -54,7 +54,10 @@ static void log_stats(struct app *a)
     EFD_NOTICE("counters: requests in %llu out %llu, responses in %llu out %llu, local "
                "2xx %llu 4xx %llu 5xx %llu, parse errors %llu, connections refused %llu, "
                "tls failures %llu, enum queries %llu, rate-limited peer %llu sender %llu "
-               "recipient %llu, connections dropped for rate %llu",
+               "recipient %llu, connections dropped for rate %llu, contact checks %llu, "
+               "contacts learned %llu invalid %llu, peers' early NOTIFYs absorbed %llu, "
+               "SUBSCRIBEs refused from memory %llu, fetches refused %llu, "
+               "authentication failures %llu",
                (unsigned long long)s.rx_requests, (unsigned long long)s.tx_requests,
                (unsigned long long)s.rx_responses, (unsigned long long)s.tx_responses,
                (unsigned long long)s.local_responses[2], (unsigned long long)s.local_responses[4],
@@ -62,7 +65,10 @@ static void log_stats(struct app *a)
                (unsigned long long)s.conns_refused, (unsigned long long)s.tls_failures,
                (unsigned long long)s.enum_queries, (unsigned long long)s.limited[1],
                (unsigned long long)s.limited[2], (unsigned long long)s.limited[3],
-               (unsigned long long)s.limit_closes);
+               (unsigned long long)s.limit_closes, (unsigned long long)s.contact_checks,
+               (unsigned long long)s.contacts_learned, (unsigned long long)s.contacts_invalid,
+               (unsigned long long)s.early_notifies, (unsigned long long)s.repeat_refusals,
+               (unsigned long long)s.fetches_refused, (unsigned long long)s.auth_failures);
 }
 
 /* SIGHUP: what may change without a restart changes; listeners and workers stay. */

@@ -232,9 +232,12 @@ efd_limit_t efd_policy_admit(efd_daemon_t *d, const efd_config_t *cfg, const cha
     return verdict;
 }
 
+static void memo_free(efd_daemon_t *d);
+
 void efd_policy_free(efd_daemon_t *d)
 {
     struct rates *rt = d->rates;
+    memo_free(d);
     if (rt == NULL)
         return;
     for (size_t i = 0; i < RATE_BUCKETS; i++)
@@ -245,4 +248,134 @@ void efd_policy_free(efd_daemon_t *d)
         }
     free(rt);
     d->rates = NULL;
+}
+
+/* ---- what peers were answered lately (seed §5.1, §5.3) ---------------------------
+ *
+ * A small table shared by the workers, behind the daemon's lock like the
+ * token buckets: a 4xx given to a (watcher, presentity) SUBSCRIBE, the last
+ * fetch of a presentity by a peer, the last NOTIFY relayed in a dialog. Each
+ * entry dies at its own expiry; expired entries are swept when the table
+ * grows, and a full table remembers nothing more (it polices less, it never
+ * refuses more).
+ */
+
+#define MEMO_BUCKETS 4096
+#define MEMO_SWEEP_AT 16384
+#define MEMO_MAX 65536
+
+struct memo_entry {
+    struct memo_entry *next;
+    efd_memo_t v;
+    char key[];
+};
+
+struct memo {
+    struct memo_entry *b[MEMO_BUCKETS];
+    size_t n;
+};
+
+double efd_memo_now(void)
+{
+    return now_s();
+}
+
+static size_t memo_hash(const char *key)
+{
+    return efd_hash(key, strlen(key), true) % MEMO_BUCKETS;
+}
+
+/* The live entry of key, expired ones on its chain dropped on the way; NULL when none. */
+static struct memo_entry *memo_find(struct memo *m, const char *key, double t)
+{
+    for (struct memo_entry **p = &m->b[memo_hash(key)]; *p != NULL;) {
+        struct memo_entry *e = *p;
+        if (e->v.until <= t) {
+            *p = e->next;
+            free(e);
+            m->n--;
+            continue;
+        }
+        if (strcasecmp(e->key, key) == 0)
+            return e;
+        p = &e->next;
+    }
+    return NULL;
+}
+
+static void memo_sweep(struct memo *m, double t)
+{
+    for (size_t i = 0; i < MEMO_BUCKETS; i++)
+        for (struct memo_entry **p = &m->b[i]; *p != NULL;) {
+            if ((*p)->v.until <= t) {
+                struct memo_entry *dead = *p;
+                *p = dead->next;
+                free(dead);
+                m->n--;
+            } else {
+                p = &(*p)->next;
+            }
+        }
+}
+
+bool efd_memo_get(efd_daemon_t *d, const char *key, efd_memo_t *out)
+{
+    bool found = false;
+    pthread_mutex_lock(&d->lock);
+    struct memo *m = d->memo;
+    struct memo_entry *e = m != NULL ? memo_find(m, key, now_s()) : NULL;
+    if (e != NULL) {
+        *out = e->v;
+        found = true;
+    }
+    pthread_mutex_unlock(&d->lock);
+    return found;
+}
+
+void efd_memo_put(efd_daemon_t *d, const char *key, const efd_memo_t *v)
+{
+    double t = now_s();
+    pthread_mutex_lock(&d->lock);
+    struct memo *m = d->memo != NULL ? d->memo : (d->memo = calloc(1, sizeof *m));
+    struct memo_entry *e = m != NULL ? memo_find(m, key, t) : NULL;
+    if (e != NULL) {
+        e->v = *v;
+    } else if (m != NULL && v->until > t) {
+        if (m->n >= MEMO_SWEEP_AT)
+            memo_sweep(m, t);
+        size_t len = strlen(key);
+        if (m->n < MEMO_MAX && (e = malloc(sizeof *e + len + 1)) != NULL) {
+            memcpy(e->key, key, len + 1);
+            e->v = *v;
+            e->next = m->b[memo_hash(key)];
+            m->b[memo_hash(key)] = e;
+            m->n++;
+        }
+    }
+    pthread_mutex_unlock(&d->lock);
+}
+
+void efd_memo_del(efd_daemon_t *d, const char *key)
+{
+    pthread_mutex_lock(&d->lock);
+    struct memo *m = d->memo;
+    struct memo_entry *e = m != NULL ? memo_find(m, key, now_s()) : NULL;
+    if (e != NULL)
+        e->v.until = 0; /* dropped by the next walk of its chain */
+    pthread_mutex_unlock(&d->lock);
+}
+
+static void memo_free(efd_daemon_t *d)
+{
+    struct memo *m = d->memo;
+    if (m == NULL)
+        return;
+    for (size_t i = 0; i < MEMO_BUCKETS; i++)
+        while (m->b[i] != NULL) {
+            struct memo_entry *e = m->b[i];
+            m->b[i] = e->next;
+            free(e);
+        }
+    free(m);
+    d->memo = NULL;
 }

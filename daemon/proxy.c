@@ -18,10 +18,12 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 
+#include "contacts.h"
 #include "enumfed/sip_check.h"
 #include "enumfed/sip_hdr.h"
 #include "log.h"
 #include "proxy.h"
+#include "session.h"
 
 #define TIMER_T2_MS 4000 /* RFC 3261 §17.1.2.2 */
 #define LINGER_UDP_MS 5000
@@ -92,6 +94,8 @@ static void txn_free(efd_txn_t *t)
     free(t->resp);
     free(t->pai_add);
     free(t->hold_key);
+    free(t->learn);
+    free(t->refusal_key);
     free(t->target);
     free(t);
 }
@@ -129,6 +133,8 @@ static void send_back(efd_txn_t *t, const char *buf, size_t len, int status)
     }
     if (efd_send(w, &t->from, buf, len) == 0)
         w->stats.tx_responses++;
+    if (status >= 400 && status < 500 && t->refusal_key != NULL)
+        efd_contacts_refused(t, status); /* seed §5.1: the peer must not ask again */
     if (status >= 200) {
         free(t->resp);
         t->resp = malloc(len);
@@ -160,9 +166,11 @@ void efd_txn_reply(efd_txn_t *t, int status, const char *warning, const char *ex
     efd_txn_reply_tag(t, status, NULL, warning, extra);
 }
 
-void efd_txn_reply_tag(efd_txn_t *t, int status, const char *to_tag, const char *warning,
-                       const char *extra)
+/* A local answer; with a body when ctype is set (it replaces Content-Length: 0). */
+static void reply(efd_txn_t *t, int status, const char *to_tag, const char *warning,
+                  const char *extra, const char *ctype, const char *body, size_t blen)
 {
+    static const char cl0[] = "Content-Length: 0\r\n\r\n";
     ef_sip_header_t hdrs[EF_SIP_MAX_HEADERS];
     ef_sip_msg_t msg;
     ef_buf_t out;
@@ -189,16 +197,36 @@ void efd_txn_reply_tag(efd_txn_t *t, int status, const char *to_tag, const char 
                               t->w->cfg->domains[0], warning);
     if (extra != NULL && n < sizeof more)
         n += (size_t)snprintf(more + n, sizeof more - n, "%s", extra);
+    if (n < sizeof more) /* seed §9.1: a 2xx to MESSAGE tells that it is logged */
+        n += efd_session_notice(t, status, more + n, sizeof more - n);
     snprintf(tag, sizeof tag, "efd%" PRIx64, t->w->next_id++);
     ef_buf_init(&out, EF_SIP_MAX_MESSAGE);
     if (ef_sip_build_response(&msg, status, NULL, to_tag != NULL ? to_tag : tag, n ? more : NULL,
                               &out) == 0) {
+        if (ctype != NULL && out.len >= sizeof cl0 - 1) {
+            out.len -= sizeof cl0 - 1;
+            ef_buf_printf(&out, "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n", ctype, blen);
+            ef_buf_append(&out, body, blen);
+        }
         t->w->stats.local_responses[status / 100 < 7 ? status / 100 : 0]++;
         EFD_INFO("txn %s %s: answered %d%s%s", t->branch, t->method, status, warning ? ": " : "",
                  warning ? warning : "");
-        send_back(t, out.data, out.len, status);
+        if (!out.failed)
+            send_back(t, out.data, out.len, status);
     }
     ef_buf_close(&out);
+}
+
+void efd_txn_reply_tag(efd_txn_t *t, int status, const char *to_tag, const char *warning,
+                       const char *extra)
+{
+    reply(t, status, to_tag, warning, extra, NULL, NULL, 0);
+}
+
+void efd_txn_reply_body(efd_txn_t *t, int status, const char *extra, const char *ctype,
+                        const char *body, size_t len)
+{
+    reply(t, status, NULL, NULL, extra, ctype, body, len);
 }
 
 /* ---- relaying ------------------------------------------------------------- */
@@ -249,7 +277,7 @@ static const char *tp_param(ef_transport_t t)
 static int build_relay(efd_txn_t *t, const ef_sip_msg_t *msg, const efd_addr_t *to,
                        const char *new_uri, ef_buf_t *out)
 {
-    char via[256], rr[600], hp_out[128], hp_in[128], mf[4];
+    char via[256], rr[1200], hp_out[128], hp_in[128], mf[4];
     ef_sip_edits_t ed = {0};
     const char *tp = to->transport == EF_TRANSPORT_TLS   ? "TLS"
                      : to->transport == EF_TRANSPORT_TCP ? "TCP"
@@ -260,9 +288,20 @@ static int build_relay(efd_txn_t *t, const ef_sip_msg_t *msg, const efd_addr_t *
              to->transport == EF_TRANSPORT_UDP ? ";rport" : "");
     rr[0] = '\0';
     if (wants_rr(t->method)) {
+        /* the entry facing our own side names the peer community of the dialog: the
+         * requests our users send in it go there, whatever their To (a tel: URI) */
+        const char *peer = t->peer[0] ? t->peer : NULL;
+        char pp[EFD_NAME_MAX + 8] = "";
+        if (peer == NULL && t->from.side == EFD_SIDE_FEDERATION) {
+            efd_conn_t *c = efd_conn_get(t->w, t->from.conn_id);
+            peer = c != NULL ? efd_conn_domain(c) : NULL;
+        }
+        if (peer != NULL && peer[0] != '\0')
+            snprintf(pp, sizeof pp, ";peer=%s", peer);
         efd_local_hostport(t->w, t->from.side, t->from.transport, hp_in, sizeof hp_in);
-        snprintf(rr, sizeof rr, "<sip:%s;transport=%s;lr>, <sip:%s;transport=%s;lr>", hp_out,
-                 tp_param(to->transport), hp_in, tp_param(t->from.transport));
+        snprintf(rr, sizeof rr, "<sip:%s;transport=%s%s;lr>, <sip:%s;transport=%s%s;lr>", hp_out,
+                 tp_param(to->transport), to->side == EFD_SIDE_INTERNAL ? pp : "", hp_in,
+                 tp_param(t->from.transport), t->from.side == EFD_SIDE_INTERNAL ? pp : "");
     }
     if (new_uri != NULL)
         ed.new_uri = (ef_str_t){new_uri, strlen(new_uri)};
@@ -301,7 +340,8 @@ void efd_txn_relay(efd_txn_t *t, const efd_addr_t *to, const char *new_uri)
     ef_buf_t out;
 
     if (t->status >= 200)
-        return; /* answered already (timeout, lost connection) */
+        return;           /* answered already (timeout, lost connection) */
+    efd_session_offer(t); /* seed §9.1: a=record:on when the community logs sessions */
     ef_sip_parse(t->req, t->req_len,
                  t->from.transport == EF_TRANSPORT_UDP ? EF_SIP_DATAGRAM : EF_SIP_STREAM, &msg,
                  hdrs, EF_SIP_MAX_HEADERS, NULL, NULL);
@@ -500,12 +540,10 @@ static void on_request(efd_worker_t *w, const efd_addr_t *from, const ef_sip_msg
 
 /* ---- responses in ------------------------------------------------------------ */
 
-/* How long a 4xx holds re-sends back: the peer's Retry-After when it gives
- * one (RFC 3261 §20.33), else federation.hold_after_4xx; 0 when that is 0. */
-static unsigned hold_time(const efd_worker_t *w, const ef_sip_msg_t *msg)
+/* The Retry-After of a response in seconds (RFC 3261 §20.33), -1 when none. */
+static long retry_after(const ef_sip_msg_t *msg)
 {
-    unsigned secs = w->cfg->hold_after_4xx;
-    for (size_t i = 0; secs > 0 && i < msg->n_headers; i++) {
+    for (size_t i = 0; i < msg->n_headers; i++) {
         const ef_sip_header_t *h = &msg->headers[i];
         uint32_t v;
         size_t n = strcspn(h->value.ptr, " ;(\r\n");
@@ -513,9 +551,18 @@ static unsigned hold_time(const efd_worker_t *w, const ef_sip_msg_t *msg)
             strncasecmp(h->name.ptr, "Retry-After", 11) == 0 &&
             ef_sip_parse_uint(h->value.ptr, n < h->value.len ? n : h->value.len, 86400, &v, NULL) ==
                 0)
-            return v;
+            return (long)v;
     }
-    return secs;
+    return -1;
+}
+
+/* How long a 4xx holds re-sends back: the peer's Retry-After when it gives
+ * one, else federation.hold_after_4xx; 0 when that is 0. */
+static unsigned hold_time(const efd_worker_t *w, const ef_sip_msg_t *msg)
+{
+    unsigned secs = w->cfg->hold_after_4xx;
+    long ra = retry_after(msg);
+    return secs > 0 && ra >= 0 ? (unsigned)ra : secs;
 }
 
 static void on_response(efd_worker_t *w, const efd_addr_t *from, const ef_sip_msg_t *msg,
@@ -545,8 +592,15 @@ static void on_response(efd_worker_t *w, const efd_addr_t *from, const ef_sip_ms
     ef_buf_t out;
     ef_buf_init(&out, EF_SIP_MAX_MESSAGE);
     if (ef_sip_edit_pop_via(&ed, msg) == 0 && ef_sip_edit_write(msg, buf, &ed, &out) == 0) {
+        efd_session_response(t, msg->status, &out); /* seed §9.1: the recording notice */
         if (msg->status >= 400 && msg->status < 500 && t->hold_key != NULL)
             efd_hold_add(w, t->hold_key, msg->status, hold_time(w, msg));
+        if (msg->status >= 200) {
+            long ra = retry_after(msg);
+            t->retry_after = ra > 0 ? (unsigned)ra : 0;
+            if (t->learn != NULL)
+                efd_contacts_outcome(t, msg->status); /* seed §10.2: the contact is judged */
+        }
         EFD_INFO("txn %s %s: %d from %s", t->branch, t->method, msg->status,
                  t->peer[0] ? t->peer : "the internal next hop");
         send_back(t, out.data, out.len, msg->status);

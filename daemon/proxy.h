@@ -31,6 +31,9 @@ struct efd_txn {
     bool originating;        /* internal -> federation: a 4xx holds the target back */
     char *target;            /* the Request-URI relayed when set (efd_txn_target) */
     char *hold_key;          /* "sender target" when a 4xx would hold re-sends back */
+    char *learn;             /* "owner uri": a user's SUBSCRIBE whose outcome judges a contact */
+    char *refusal_key;       /* a peer's SUBSCRIBE whose 4xx is remembered (contacts.c) */
+    unsigned retry_after;    /* Retry-After of the final response, 0 when none */
     char peer[EFD_NAME_MAX]; /* federation: the peer community */
     unsigned retrans_ms;
     size_t pop_routes;
@@ -65,6 +68,10 @@ void efd_txn_reply(efd_txn_t *t, int status, const char *warning, const char *ex
 void efd_txn_reply_tag(efd_txn_t *t, int status, const char *to_tag, const char *warning,
                        const char *extra);
 
+/** A local 200-class (or any) answer with a body of type ctype (session.c: SDP). */
+void efd_txn_reply_body(efd_txn_t *t, int status, const char *extra, const char *ctype,
+                        const char *body, size_t len);
+
 /** Set t->target to len bytes of uri (a malloc'd copy). @return 0; EF_ENOMEM */
 int efd_txn_target(efd_txn_t *t, const char *uri, size_t len);
 
@@ -97,6 +104,27 @@ efd_limit_t efd_policy_admit(efd_daemon_t *d, const efd_config_t *cfg, const cha
                              const char *sender, const char *recipient, bool trusted,
                              unsigned *retry_after);
 void efd_policy_free(efd_daemon_t *d);
+
+/* policy.c: what peers were answered lately, by key, shared by the workers
+ * (seed §5.1, §5.3: contacts.c keeps the keys). */
+typedef struct {
+    int status;    /**< a remembered final status, 0 = none */
+    uint64_t hash; /**< of a message body */
+    double at;     /**< when it was put (efd_memo_now) */
+    double until;  /**< when it is forgotten (efd_memo_now) */
+} efd_memo_t;
+
+/** Monotonic seconds, the clock of efd_memo_t. */
+double efd_memo_now(void);
+
+/** The live entry of key into *out. @return whether there is one */
+bool efd_memo_get(efd_daemon_t *d, const char *key, efd_memo_t *out);
+
+/** Set key to *v (replacing a live entry); the table full: nothing is kept. */
+void efd_memo_put(efd_daemon_t *d, const char *key, const efd_memo_t *v);
+
+/** Forget key. */
+void efd_memo_del(efd_daemon_t *d, const char *key);
 
 /** Our sent-by (host:port) for a side and transport, for Via and Record-Route. */
 const char *efd_local_hostport(const efd_worker_t *w, efd_side_t side, ef_transport_t t, char *buf,

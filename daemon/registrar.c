@@ -21,6 +21,7 @@
 #include "log.h"
 #include "presence.h"
 #include "registrar.h"
+#include "session.h"
 #include "store.h"
 
 #define CONTACTS_MAX 16 /* Contact values in one REGISTER */
@@ -87,9 +88,13 @@ static void challenge(efd_txn_t *t, const char *realm, bool stale)
         efd_txn_reply(t, 500, "no challenge", NULL);
         return;
     }
-    /* RFC 7616 §3.7: one challenge per algorithm, the preferred (SHA-256) first */
-    snprintf(extra, sizeof extra, "WWW-Authenticate: %.*s\r\nWWW-Authenticate: %.*s\r\n",
-             (int)v[0].len, v[0].ptr, (int)v[1].len, v[1].ptr);
+    /* RFC 7616 §3.7, RFC 8760 §2.3: one challenge per algorithm, the preferred first */
+    unsigned d = t->w->cfg->digest;
+    const ef_str_t *first = &v[d == 1 || d == 3 ? EF_DIGEST_MD5 : EF_DIGEST_SHA256];
+    const ef_str_t *second = d >= 2 ? NULL : &v[d == 1 ? EF_DIGEST_SHA256 : EF_DIGEST_MD5];
+    snprintf(extra, sizeof extra, "WWW-Authenticate: %.*s\r\n%s%.*s%s", (int)first->len, first->ptr,
+             second != NULL ? "WWW-Authenticate: " : "", second != NULL ? (int)second->len : 0,
+             second != NULL ? second->ptr : "", second != NULL ? "\r\n" : "");
     efd_txn_reply(t, 401, NULL, extra);
 }
 
@@ -112,11 +117,18 @@ static bool authenticated(efd_txn_t *t, const ef_sip_msg_t *msg, const char *use
         return false;
     }
     if (cr.username.len != strlen(user) || memcmp(cr.username.ptr, user, cr.username.len) != 0) {
+        t->w->stats.auth_failures++;
         efd_txn_reply(t, 403, "the credentials are not those of the To user", NULL);
         return false;
     }
     if (efd_store_user_get(t->w->store, user, domain, &u) != 0 || u.disabled) {
+        t->w->stats.auth_failures++;
         efd_txn_reply(t, 403, "unknown or disabled user", NULL);
+        return false;
+    }
+    unsigned d = t->w->cfg->digest;
+    if ((d == 2 && cr.alg != EF_DIGEST_SHA256) || (d == 3 && cr.alg != EF_DIGEST_MD5)) {
+        challenge(t, domain, false); /* an algorithm we did not offer */
         return false;
     }
     const char *ha1 = cr.alg == EF_DIGEST_SHA256 ? u.ha1_sha256 : u.ha1_md5;
@@ -130,12 +142,15 @@ static bool authenticated(efd_txn_t *t, const ef_sip_msg_t *msg, const char *use
     int r = ef_digest_verify(&cr, &srv, (ef_str_t){ha1, strlen(ha1)});
     if (r == EF_DIGEST_OK)
         return true;
-    if (r == EF_DIGEST_BAD_RESPONSE)
+    if (r == EF_DIGEST_BAD_RESPONSE) {
+        t->w->stats.auth_failures++;
+        EFD_NOTICE("REGISTER for %s@%s: wrong credentials", user, domain);
         efd_txn_reply(t, 403, "wrong credentials", NULL);
-    else if (r == EF_DIGEST_WRONG_URI || r == EF_DIGEST_MALFORMED)
+    } else if (r == EF_DIGEST_WRONG_URI || r == EF_DIGEST_MALFORMED) {
         efd_txn_reply(t, 400, ef_digest_result_name(r), NULL);
-    else
+    } else {
         challenge(t, domain, r == EF_DIGEST_STALE);
+    }
     return false;
 }
 
@@ -183,6 +198,7 @@ static int bind_one(efd_txn_t *t, const ef_sip_msg_t *msg, const char *aor, cons
     snprintf(uri, sizeof uri, "%.*s", (int)c->uri.len, c->uri.ptr);
     if (e == 0) { /* removal; an unknown contact is no error (RFC 3261 §10.3 step 7) */
         efd_store_binding_remove(t->w->store, aor, uri);
+        efd_session_note_contact(aor, uri, NULL, 0);
         return 0;
     }
     if (e < t->w->cfg->min_expires) {
@@ -203,8 +219,10 @@ static int bind_one(efd_txn_t *t, const ef_sip_msg_t *msg, const char *aor, cons
                              .cseq = cseq.seq,
                              .received = recv};
     int rc = efd_store_binding_upsert(t->w->store, &b, now_s(), t->w->cfg->max_bindings);
-    if (rc == 0)
+    if (rc == 0) { /* what the contact takes (RFC 3840 methods), for session.c */
+        efd_session_note_contact(aor, uri, &c->params, b.expires);
         return 0;
+    }
     efd_txn_reply(t, rc == EF_E2BIG ? 403 : 500,
                   rc == EF_E2BIG    ? "too many contacts for this address of record"
                   : rc == -EALREADY ? "out-of-order REGISTER (RFC 3261 10.3 step 7)"
@@ -436,13 +454,14 @@ static void keep(efd_txn_t *t, const char *aor)
  * edge may have rewritten from a number, RFC 3261 §16.5), or, inside a
  * dialog (To has a tag), the To URI, since the Request-URI is our contact.
  */
-static bool presentity_uri(const ef_sip_msg_t *msg, ef_str_t *uri)
+static bool presentity_uri(const ef_sip_msg_t *msg, ef_str_t *uri, bool *in_dialog)
 {
     const ef_sip_header_t *h = ef_sip_msg_header(msg, EF_HDR_TO);
     ef_sip_addr_t a;
     if (h == NULL || ef_sip_parse_addr(h->value.ptr, h->value.len, &a, NULL) != 0)
         return false;
-    *uri = ef_sip_param_get(&a.params, "tag") != NULL ? a.uri : msg->uri;
+    *in_dialog = ef_sip_param_get(&a.params, "tag") != NULL;
+    *uri = *in_dialog ? a.uri : msg->uri;
     return true;
 }
 
@@ -454,12 +473,20 @@ static void presence_request(efd_txn_t *t)
     char user[EFD_STORE_NAME_MAX], domain[EFD_STORE_NAME_MAX], aor[2 * EFD_STORE_NAME_MAX];
     efd_store_user_t rec;
     ef_str_t to;
-    bool sub = strcmp(t->method, "SUBSCRIBE") == 0;
+    bool sub = strcmp(t->method, "SUBSCRIBE") == 0, in_dialog;
 
     if (ef_sip_parse(t->req, t->req_len,
                      t->from.transport == EF_TRANSPORT_UDP ? EF_SIP_DATAGRAM : EF_SIP_STREAM, &msg,
                      hdrs, EF_SIP_MAX_HEADERS, NULL, NULL) < 0 ||
-        !presentity_uri(&msg, &to) || !split_aor(to, user, domain, sizeof user) ||
+        !presentity_uri(&msg, &to, &in_dialog)) {
+        efd_txn_reply(t, 400, "no To URI", NULL);
+        return;
+    }
+    if (sub && in_dialog) { /* a dialog of ours: found by its To tag, whatever the To URI */
+        efd_presence_subscribe(t, &msg, "");
+        return;
+    }
+    if (!split_aor(to, user, domain, sizeof user) ||
         !efd_config_is_local(t->w->cfg, domain, strlen(domain))) {
         efd_txn_reply(t, 404, "no such presentity", NULL);
         return;
@@ -508,6 +535,8 @@ void efd_registrar_route(efd_txn_t *t, ef_str_t user, ef_str_t domain)
         efd_txn_reply(t, 404, "no such user", NULL);
         return;
     }
+    if (efd_session_request(t, aor)) /* OPTIONS, INFO, session-mode IM (seed 6.1-6.3.2) */
+        return;
     if (efd_store_binding_list(t->w->store, aor, now_s(), &b, &n) != 0 || n == 0) {
         efd_store_bindings_free(b, n);
         if (strcmp(t->method, "MESSAGE") == 0 && t->w->cfg->offline_max > 0)
@@ -516,10 +545,7 @@ void efd_registrar_route(efd_txn_t *t, ef_str_t user, ef_str_t domain)
             efd_txn_reply(t, 480, "the user has no registered contact", NULL);
         return;
     }
-    size_t best = 0; /* highest q first (RFC 3261 §16.6); the list is newest first */
-    for (size_t i = 1; i < n; i++)
-        if (b[i].q > b[best].q)
-            best = i;
+    size_t best = efd_session_pick(aor, b, n, t->method); /* highest q taking the method */
     if (binding_addr(t->w, &b[best], &to))
         efd_txn_relay(t, &to, b[best].contact);
     else

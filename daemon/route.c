@@ -19,10 +19,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "contacts.h"
 #include "enumfed/sip_hdr.h"
 #include "log.h"
 #include "proxy.h"
 #include "registrar.h"
+#include "session.h"
 #include "users.h"
 
 /* ---- addresses of our own ------------------------------------------------ */
@@ -90,12 +92,17 @@ static size_t rr_bytes(const ef_sip_msg_t *msg)
 
 #define ROUTES_MAX 16
 
-/* Count the Route values at the top that are ours; *next gets the first that is not. */
-static size_t scan_routes(const efd_worker_t *w, const ef_sip_msg_t *msg, ef_str_t *next)
+/*
+ * Count the Route values at the top that are ours; *next gets the first that
+ * is not, *peer the peer community our Record-Route named in them (see
+ * build_relay in proxy.c), when one did.
+ */
+static size_t scan_routes(const efd_worker_t *w, const ef_sip_msg_t *msg, ef_str_t *next,
+                          ef_str_t *peer)
 {
     ef_sip_addr_t a[ROUTES_MAX];
     size_t ours = 0;
-    *next = (ef_str_t){0};
+    *next = *peer = (ef_str_t){0};
     for (size_t i = 0; i < msg->n_headers; i++) {
         const ef_sip_header_t *h = &msg->headers[i];
         if (h->id != EF_HDR_ROUTE)
@@ -104,6 +111,9 @@ static size_t scan_routes(const efd_worker_t *w, const ef_sip_msg_t *msg, ef_str
         for (int k = 0; k < n; k++) {
             ef_uri_t u;
             if (domain_of(a[k].uri.ptr, a[k].uri.len, &u) && efd_is_me(w, u.host, u.port)) {
+                const ef_uri_param_t *p = ef_uri_param(&u, "peer");
+                if (p != NULL && p->value.ptr != NULL && p->value.len > 0)
+                    *peer = p->value;
                 ours++;
                 continue;
             }
@@ -187,9 +197,7 @@ static bool answer_options(efd_txn_t *t)
 {
     if (strcmp(t->method, "OPTIONS") != 0 || !t->w->cfg->answer_options)
         return false;
-    efd_txn_reply(t, 200, NULL,
-                  "Allow: MESSAGE, OPTIONS\r\n"
-                  "Accept: text/plain, message/cpim, application/pidf+xml\r\n");
+    efd_session_options(t, EFD_METHOD_ALL); /* Allow, Accept, m=message (session.c) */
     return true;
 }
 
@@ -310,6 +318,7 @@ static void relay_peer(efd_txn_t *t, ef_str_t domain, const char *locate_uri)
         sprintf(t->hold_key, "%.*s %s", (int)fu.len, fu.ptr, t->target);
         held = efd_hold_check(t->w, t->hold_key, &left);
     }
+    efd_contacts_note(t); /* a user's SUBSCRIBE: its outcome judges the contact (seed 10.2) */
     if (held > 0) {
         char extra[64];
         snprintf(why, sizeof why, "held back: %s answered %d to this target", peer->domain, held);
@@ -644,8 +653,22 @@ static bool internal_request_ok(efd_txn_t *t, const ef_sip_msg_t *msg)
     return true;
 }
 
-/* In a dialog: the Route set leads across the edge, to the side it did not come from. */
-static void route_dialog(efd_txn_t *t, const ef_sip_msg_t *msg, ef_str_t next)
+/* A To tag: the request belongs to a dialog (RFC 3261 §12.2). */
+static bool in_dialog(const ef_sip_msg_t *msg)
+{
+    const ef_sip_header_t *h = ef_sip_msg_header(msg, EF_HDR_TO);
+    ef_sip_addr_t a;
+    return h != NULL && ef_sip_parse_addr(h->value.ptr, h->value.len, &a, NULL) == 0 &&
+           ef_sip_param_get(&a.params, "tag") != NULL;
+}
+
+/*
+ * In a dialog: the Route set leads across the edge, to the side it did not
+ * come from. Toward another community, the peer is the one our Record-Route
+ * named (peer), else the To URI's domain: the To of a dialog made by number
+ * may be a tel: URI.
+ */
+static void route_dialog(efd_txn_t *t, const ef_sip_msg_t *msg, ef_str_t next, ef_str_t peer)
 {
     ef_uri_t u;
     const ef_sip_header_t *h = ef_sip_msg_header(msg, EF_HDR_TO);
@@ -669,28 +692,35 @@ static void route_dialog(efd_txn_t *t, const ef_sip_msg_t *msg, ef_str_t next)
         return;
     }
     ef_uri_t tu;
-    if (!domain_of(to.uri.ptr, to.uri.len, &tu)) {
-        efd_txn_reply(t, 400, "the To URI has no domain", NULL);
+    if (peer.len == 0 && !domain_of(to.uri.ptr, to.uri.len, &tu)) {
+        efd_txn_reply(t, 400, "no peer named by the Route and no domain in the To URI", NULL);
         return;
     }
     char loc[EF_URI_MAX + 8];
     snprintf(loc, sizeof loc, "%.*s", (int)next.len, next.ptr);
-    relay_peer(t, tu.host, loc);
+    relay_peer(t, peer.len > 0 ? peer : tu.host, loc);
 }
 
 void efd_route(efd_txn_t *t, const ef_sip_msg_t *msg)
 {
-    ef_str_t next, num;
+    ef_str_t next, num, peer;
     ef_uri_t u;
 
-    t->pop_routes = scan_routes(t->w, msg, &next);
+    t->pop_routes = scan_routes(t->w, msg, &next, &peer);
     if (t->from.side == EFD_SIDE_FEDERATION ? !peer_request_ok(t, msg)
                                             : !internal_request_ok(t, msg))
         return;
-    if (next.ptr == NULL && t->pop_routes > 0)
-        next = msg->uri; /* in a dialog we record-routed, at its last hop: the remote target */
+    if (t->from.side == EFD_SIDE_FEDERATION && efd_contacts_peer_request(t, msg))
+        return; /* the inter-domain presence rules answered it (seed 5.1, 5.3) */
+    if (t->from.side == EFD_SIDE_INTERNAL)
+        efd_contacts_internal_request(t, msg);
+    /* in a dialog we record-routed, at its last hop: the remote target; a Route naming
+     * only us outside a dialog (we are an outbound proxy) leaves the Request-URI to
+     * route by (RFC 3261 §16.4, §16.5) */
+    if (next.ptr == NULL && t->pop_routes > 0 && in_dialog(msg))
+        next = msg->uri;
     if (next.ptr != NULL) {
-        route_dialog(t, msg, next);
+        route_dialog(t, msg, next, peer);
         return;
     }
     if (strcmp(t->method, "REGISTER") == 0 && t->w->store != NULL) {

@@ -3,8 +3,10 @@
  * store.h -- the persistent state of enumfedd in one SQLite file: users (HA1s
  * only, never passwords), registrar bindings (RFC 3261 §10), tombstones of
  * removed AoRs (not reassigned for at least 90 days,
- * draft-levin-simple-interdomain-reqs §10.2) and offline messages awaiting
- * delivery.
+ * draft-levin-simple-interdomain-reqs §10.2), offline messages awaiting
+ * delivery, the presence agent's publications and subscriptions, the
+ * presentities' rules on their watchers, and the external contacts of our
+ * users' lists.
  *
  * The file runs in WAL mode so enumfedctl can work beside a running daemon;
  * every change is one transaction, so a failure leaves nothing half done.
@@ -208,6 +210,247 @@ void efd_store_msgs_free(efd_store_msg_t *m, size_t n);
 
 /* --- presence (presence.c) ---------------------------------------------------------- */
 
+/*
+ * Publications and subscriptions are written at the rate they arrive: those
+ * writes join one open transaction that efd_store_flush commits (the daemon
+ * does so a few milliseconds later, and at shutdown). Any other change, and
+ * efd_store_close, commits the batch first.
+ */
+
+/** Commit the batch of presence writes, if one is open. @return 0; -EIO */
+int efd_store_flush(efd_store_t *st);
+
+/** Is a batch of presence writes waiting for efd_store_flush? */
+bool efd_store_pending(const efd_store_t *st);
+
+/** One publication (RFC 3903): the document as published, under its entity tag. */
+typedef struct {
+    const char *etag;
+    const char *aor;
+    const unsigned char *body; /**< the PIDF as received */
+    size_t body_len;           /**< at most EFD_STORE_MSG_MAX */
+    int64_t expires;           /**< absolute */
+} efd_store_pub_t;
+
+/**
+ * Keep a publication. With old_etag, the publication it names is replaced;
+ * with old_etag and no body (a refresh), the stored document moves to the new
+ * entity tag and expiry. @return 0; -ENOENT (refresh of an unknown tag); EF_EINVAL
+ */
+int efd_store_pub_put(efd_store_t *st, const char *old_etag, const efd_store_pub_t *p);
+
+/** Forget a publication. @return 0; -ENOENT */
+int efd_store_pub_del(efd_store_t *st, const char *etag);
+
+/**
+ * Delete the publications expired at now, then hand every other one to cb
+ * (its strings live until cb returns; a negative return stops and is returned).
+ * @return the number handed over, or an error
+ */
+int efd_store_pub_load(efd_store_t *st, int64_t now, int (*cb)(void *, const efd_store_pub_t *),
+                       void *arg);
+
+/** One subscription of which we are the notifier (RFC 6665): its dialog and where NOTIFYs go. */
+typedef struct {
+    const char *call_id, *our_tag; /**< the key */
+    const char *aor;               /**< the presentity, or the watched user for winfo */
+    const char *event;             /**< "presence" or "presence.winfo" */
+    const char *their_tag, *watcher, *target;
+    const char *routes; /**< the route set, NULL when empty */
+    uint32_t cseq;      /**< our last NOTIFY's CSeq when written */
+    int64_t expires;    /**< absolute */
+    int side, transport;
+    const char *address; /**< "ip:port" of the watcher or of its community's edge */
+    const char *peer;    /**< the watcher's community, "" for our own users */
+} efd_store_sub_t;
+
+/** Keep (insert or replace) a subscription. @return 0; EF_EINVAL */
+int efd_store_sub_put(efd_store_t *st, const efd_store_sub_t *s);
+
+/** Forget a subscription. @return 0; -ENOENT */
+int efd_store_sub_del(efd_store_t *st, const char *call_id, const char *our_tag);
+
+/** As efd_store_pub_load, for subscriptions. */
+int efd_store_sub_load(efd_store_t *st, int64_t now, int (*cb)(void *, const efd_store_sub_t *),
+                       void *arg);
+
+/*
+ * Watcher authorization (draft-levin-simple-interdomain-reqs §9.3; the
+ * actions of RFC 5025 §3.2.1): per presentity, a rule for a watcher AoR, a
+ * watcher domain, or "*"; the most specific one applies. "waiting" is not a
+ * decision: it records a watcher who asked while nothing allowed it
+ * (RFC 3857 §5.2), for the presentity to decide on.
+ */
+typedef enum {
+    EFD_RULE_NONE = 0,
+    EFD_RULE_ALLOW,
+    EFD_RULE_BLOCK,
+    EFD_RULE_POLITE_BLOCK,
+    EFD_RULE_CONFIRM,
+    EFD_RULE_WAITING
+} efd_rule_t;
+
+const char *efd_rule_name(efd_rule_t r);
+
+/** "allow", "block", "polite-block", "confirm" or "waiting". @return 0; EF_EINVAL */
+int efd_rule_parse(const char *text, efd_rule_t *out);
+
+/**
+ * A watcher as a rule key: "*", a domain, or "user@domain" (domain in lower
+ * case, scheme and URI parameters dropped). @return 0; EF_EINVAL
+ */
+int efd_store_watcher_key(const char *in, char *out, size_t cap);
+
+/** Set the rule of aor for watcher (key as above), stamped now. @return 0; EF_EINVAL */
+int efd_store_rule_set(efd_store_t *st, const char *aor, const char *watcher, efd_rule_t r,
+                       int64_t now);
+
+/** Delete it. @return 0; -ENOENT; EF_EINVAL */
+int efd_store_rule_del(efd_store_t *st, const char *aor, const char *watcher);
+
+/**
+ * The rule of aor for a watcher URI: the watcher's AoR, else its domain, else
+ * "*"; EFD_RULE_NONE when none. matched (may be NULL) gets the key that
+ * matched. @return 0; EF_EINVAL; -EIO
+ */
+int efd_store_rule_find(efd_store_t *st, const char *aor, const char *watcher, efd_rule_t *out,
+                        char *matched, size_t cap);
+
+typedef struct {
+    char *aor, *watcher;
+    efd_rule_t action;
+    int64_t updated;
+} efd_store_rule_row_t;
+
+/** The rules of aor (NULL: of everyone). @param out freed with efd_store_rules_free */
+int efd_store_rule_list(efd_store_t *st, const char *aor, efd_store_rule_row_t **out, size_t *n);
+void efd_store_rules_free(efd_store_rule_row_t *r, size_t n);
+
+/**
+ * Hand cb each AoR removed at or after since, and each disabled user's: the
+ * presentities whose watchers must be told. @return how many
+ */
+int efd_store_gone_since(efd_store_t *st, int64_t since, int (*cb)(void *, const char *aor),
+                         void *arg);
+
+/** Hand cb each presentity whose rules changed at or after since. @return how many */
+int efd_store_rule_changed(efd_store_t *st, int64_t since, int (*cb)(void *, const char *aor),
+                           void *arg);
+
 /* --- external contacts (contacts.c) ------------------------------------------------- */
+
+/*
+ * The external contacts of our users' lists (draft-levin-simple-interdomain-
+ * reqs §10.2: re-SUBSCRIBE to each at least every 45 days), learned from a
+ * user's SUBSCRIBE that succeeded or added with enumfedctl. A URI is kept as
+ * "sip:user@domain", domain in lower case (efd_store_contact_norm).
+ */
+
+#define EFD_STORE_URI_MAX (2 * EFD_STORE_NAME_MAX + 8) /* "sip:" user "@" domain, NUL */
+#define EFD_STORE_CONTACTS_MAX 2000                    /* external contacts of one owner */
+#define EFD_STORE_CALL_ID_MAX 128
+
+/** What the last check of a contact said. */
+typedef enum {
+    EFD_CONTACT_UNCHECKED = 0, /**< never checked, or re-armed: due now */
+    EFD_CONTACT_VALID = 1,     /**< a 2xx (or the owner's own SUBSCRIBE succeeded) */
+    EFD_CONTACT_INVALID = 2,   /**< a 4xx, or NOTIFY terminated noresource / rejected /
+                                    deactivated: never checked again automatically (seed §5.1) */
+    EFD_CONTACT_FAILED = 3,    /**< no answer, 5xx, 6xx: tried again at retry_at */
+} efd_contact_status_t;
+
+typedef struct {
+    char owner[2 * EFD_STORE_NAME_MAX]; /**< our user, "user@domain" */
+    char uri[EFD_STORE_URI_MAX];        /**< the contact, "sip:user@domain" */
+    int64_t added;
+    int64_t checked;  /**< when a check last concluded valid or invalid; 0 = never */
+    int64_t sent;     /**< when an automatic SUBSCRIBE last went for this row; 0 = never */
+    int64_t retry_at; /**< not before this (a failure, or the two-hour rule); 0 = any time */
+    efd_contact_status_t status;
+    char reason[128];                    /**< what the last outcome was, for people */
+    char call_id[EFD_STORE_CALL_ID_MAX]; /**< of the last automatic SUBSCRIBE */
+} efd_store_contact_t;
+
+/**
+ * A contact URI in the stored form: sip:, sips:, pres: or im: (or none) then
+ * user@domain; the domain lowered; no parameters, headers or port.
+ * @return 0; EF_EINVAL (not such a URI; out gets nothing)
+ */
+int efd_store_contact_norm(const char *in, char *out, size_t cap);
+
+/**
+ * Add a contact to owner's list. learned = false (enumfedctl): a new row, due
+ * for a check now; an existing one is left as it is. learned = true (the
+ * owner's own SUBSCRIBE got a 2xx): added or marked valid, checked at now, an
+ * invalid mark lifted.
+ * @return 1 added, 0 already there; -ENOENT (owner is not a user); EF_E2BIG
+ *         (EFD_STORE_CONTACTS_MAX); EF_EINVAL (bad owner or URI)
+ */
+int efd_store_contact_add(efd_store_t *st, const char *owner, const char *uri, int64_t now,
+                          bool learned);
+
+/** Remove a contact from owner's list. @return 0; -ENOENT; EF_EINVAL */
+int efd_store_contact_remove(efd_store_t *st, const char *owner, const char *uri);
+
+/**
+ * The contacts of owner (NULL: of every owner), by owner then URI.
+ * @param out a new array of *n contacts (NULL when none), freed with free()
+ */
+int efd_store_contact_list(efd_store_t *st, const char *owner, efd_store_contact_t **out,
+                           size_t *n);
+
+/**
+ * Make a contact (uri NULL: every contact of owner) due for a check again,
+ * an invalid mark included (the user's intervention seed §5.1 asks for).
+ * @return the number re-armed; EF_EINVAL
+ */
+int efd_store_contact_recheck(efd_store_t *st, const char *owner, const char *uri);
+
+/**
+ * Contacts due for a check: not invalid, not checked since now - interval,
+ * retry_at passed; least recently checked first, at most max.
+ * @param out a new array of *n contacts, freed with free()
+ */
+int efd_store_contact_due(efd_store_t *st, int64_t now, int64_t interval, size_t max,
+                          efd_store_contact_t **out, size_t *n);
+
+/**
+ * When an automatic SUBSCRIBE last went to uri, whoever the owner (the
+ * two-hour rule of seed §5.3.1 is per URI). @return seconds since the epoch;
+ * 0 never; an error
+ */
+int64_t efd_store_contact_last_sent(efd_store_t *st, const char *uri);
+
+/** An automatic SUBSCRIBE with call_id went for (owner, uri) at now. @return 0; -ENOENT */
+int efd_store_contact_sent(efd_store_t *st, const char *owner, const char *uri, const char *call_id,
+                           int64_t now);
+
+/** Not before until (why says why). @return 0; -ENOENT */
+int efd_store_contact_defer(efd_store_t *st, const char *owner, const char *uri, int64_t until,
+                            const char *why);
+
+/**
+ * Forget the waits that settings decided (the two-hour rule, a domain that
+ * was no peer) of contacts not failed, so that changed settings apply: the
+ * rules are applied again at the next check.
+ * @return the number of contacts changed
+ */
+int efd_store_contact_undefer(efd_store_t *st);
+
+/**
+ * The outcome of the automatic SUBSCRIBE call_id. VALID never overrides an
+ * INVALID the same check found (a NOTIFY may come before the 2xx); FAILED
+ * (retry_at says when to try again) never overrides either outcome.
+ * @return the rows changed (0: not ours, or already judged); EF_EINVAL
+ */
+int efd_store_contact_result(efd_store_t *st, const char *call_id, efd_contact_status_t status,
+                             const char *why, int64_t now, int64_t retry_at);
+
+/**
+ * The owner's own SUBSCRIBE to uri got a 4xx: an existing contact is marked
+ * invalid (nothing is added). @return 1 marked, 0 no such contact; EF_EINVAL
+ */
+int efd_store_contact_invalidate(efd_store_t *st, const char *owner, const char *uri,
+                                 const char *why, int64_t now);
 
 #endif

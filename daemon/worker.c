@@ -11,6 +11,7 @@
 
 #include <event2/thread.h>
 
+#include "contacts.h"
 #include "log.h"
 #include "proxy.h"
 #include "presence.h"
@@ -116,6 +117,7 @@ static void mailbox_cb(evutil_socket_t fd, short what, void *arg)
             w->tls = m->tls;
             w->cfg = m->cfg;
             efd_presence_check_users(w); /* users removed with enumfedctl */
+            efd_contacts_reload(w);
         } else if (w->drain_ev == NULL) {
             start_drain(w);
         }
@@ -162,10 +164,12 @@ int efd_worker_new(efd_daemon_t *d, unsigned id, efd_worker_t **out, char *err, 
     if (rc == 0)
         rc = efd_registrar_open(w, err, errcap);
     if (rc == 0)
+        rc = efd_contacts_open(w);
+    if (rc == 0)
+        rc = efd_listen_open(w, err, errcap);
+    if (rc == 0) /* after the sockets: the subscriptions read back send from them */
         rc = efd_presence_open(w);
-    if (rc != 0)
-        return rc;
-    return efd_listen_open(w, err, errcap);
+    return rc;
 }
 
 static void *run(void *arg)
@@ -195,6 +199,7 @@ void efd_worker_free(efd_worker_t *w)
         efd_proxy_close(w);
         efd_udp_close(w);
         ef_resolver_free(w->res);
+        efd_contacts_close(w);
         efd_presence_close(w);
         efd_registrar_close(w);
         if (w->mb_ev != NULL)

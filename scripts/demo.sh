@@ -82,10 +82,10 @@ send() { # FROM-IP FROM-USER TO-URI TEXT
 say "1. alice@a.example sends \"hello Bob\" to the number +44 1632 960200 (Bob is offline)"
 send 127.0.0.1 alice@a.example tel:+441632960200 "hello Bob"
 
-say "2. Bob's phone registers with b.example (digest, SHA-256); the kept message follows"
+say "2. Bob's phone registers with b.example (digest; the demo offers MD5, which baresip needs); the kept message follows"
 sipc 127.0.0.2:5070 -l 127.0.0.2 -m REGISTER -u sip:b.example -f sip:bob@b.example \
     -t sip:bob@b.example -H "Contact: <sip:bob@127.0.0.2:5080>" -H "Expires: 600" \
-    --auth bob:bob-secret --full | grep -E '^[0-9]|^Contact'
+    --auth bob:bob-secret --algorithm MD5 --full | grep -E '^[0-9]|^Contact'
 sleep 1
 grep -A12 '^MESSAGE sip:bob' "$work/bob-phone.log" | grep -E '^(MESSAGE|From|hello)' | head -n 3
 

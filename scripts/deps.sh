@@ -8,8 +8,8 @@
 set -eu
 
 build="build-essential cmake pkg-config libunbound-dev libevent-dev libknot-dev libxml2-dev libsqlite3-dev libssl-dev libconfig-dev openssl sip-tester python3 dns-root-data"
-test="$build clang libclang-rt-14-dev knot knot-dnsutils ldnsutils jq valgrind python3 clang-format iproute2 libosip2-dev libsofia-sip-ua-dev"
-bench="$test kamailio kamailio-tls-modules"
+test="$build clang libclang-rt-14-dev knot knot-dnsutils ldnsutils jq valgrind python3 clang-format iproute2 libosip2-dev libsofia-sip-ua-dev baresip-core"
+bench="$test kamailio kamailio-tls-modules kamailio-presence-modules"
 
 case "${1:-build}" in
 build) want=$build ;;

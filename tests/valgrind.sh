@@ -87,4 +87,70 @@ EOC
     rm -rf "$dir"
 }
 edges
+
+# The community role: a PUBLISH, a subscription and a watcherinfo subscription,
+# SIGTERM, a start that reads them back from the store, a change notified,
+# SIGTERM again: both runs exit 0, memory clean.
+community() {
+    dir=$(mktemp -d)
+    me=127.0.30.3
+    printf 'pw\n' | "$build/enumfedctl" -d "$dir/s.db" user add alice@c.example --password-stdin \
+        >/dev/null
+    sh "$src/scripts/mkcerts.sh" "$dir/certs" c.example >/dev/null
+    cat >"$dir/c.conf" <<EOC
+domains = [ "c.example" ];
+listen = ( { side = "internal"; transport = "udp"; address = "$me"; port = 5070; },
+           { side = "federation"; transport = "tls"; address = "$me"; port = 5061; } );
+tls = { certificate = "certs/c.example.crt"; key = "certs/c.example.key"; ca = "certs/ca.pem"; };
+community = { store = "s.db"; notify_min_ms = 0; min_expires = 1; };
+enum = { zones = [ "$src/examples/demo/e164.zone" ]; dnssec = "off"; };
+EOC
+    python3 "$src/tests/integration/sipuas.py" "$me:5095" "$dir/uas.log" --seconds 40 &
+    uas=$!
+    sipc="python3 $src/tests/integration/sipc.py $me:5070 -l $me"
+    printf '<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="pres:alice@c.example">'\
+'<tuple id="t"><status><basic>open</basic></status></tuple></presence>' >"$dir/open.xml"
+    sed 's/open</closed</' "$dir/open.xml" >"$dir/closed.xml"
+    got=""
+    for round in 1 2; do
+        $vg --log-file="$dir/c$round.vg" "$build/enumfedd" -c "$dir/c.conf" 2>"$dir/c$round.log" &
+        pid=$!
+        sleep 3 # valgrind starts slowly
+        f=open.xml
+        [ $round = 2 ] && f=closed.xml
+        st1=$($sipc -m PUBLISH -u sip:alice@c.example -f sip:alice@c.example -H "Event: presence" \
+            --ctype application/pidf+xml --body-file "$dir/$f" -H "Expires: 60" | head -n 1)
+        st2=200
+        st3=200
+        if [ $round = 1 ]; then
+            st2=$($sipc -m SUBSCRIBE -u sip:alice@c.example -f sip:bob@c.example \
+                -t sip:alice@c.example -H "Contact: <sip:bob@$me:5095>" -H "Event: presence" \
+                -H "Expires: 600" | head -n 1)
+            st3=$($sipc -m SUBSCRIBE -u sip:alice@c.example -f sip:alice@c.example \
+                -t sip:alice@c.example -H "Contact: <sip:alice@$me:5095>" \
+                -H "Event: presence.winfo" -H "Expires: 600" | head -n 1)
+        fi
+        sleep 1
+        kill -TERM "$pid"
+        if wait "$pid" && [ "${st1%% *}${st2%% *}${st3%% *}" = 200200200 ]; then
+            echo "ok valgrind: enumfedd community, run $round"
+        else
+            echo "not ok valgrind: enumfedd community, run $round ($st1 / $st2 / $st3)"
+            cat "$dir/c$round.vg" "$dir/c$round.log"
+            fails=$((fails + 1))
+        fi
+        got="$got $(grep -c '^NOTIFY ' "$dir/uas.log" 2>/dev/null || echo 0)"
+    done
+    # run 1: bob's and alice's first NOTIFYs (winfo twice: empty, then bob); run 2: the change
+    if grep -q 'restored' "$dir/c2.log" && grep -q '<basic>closed</basic>' "$dir/uas.log"; then
+        echo "ok valgrind: community state read back and notified (NOTIFYs after each run:$got)"
+    else
+        echo "not ok valgrind: community state not read back (NOTIFYs:$got)"
+        cat "$dir/c2.log"
+        fails=$((fails + 1))
+    fi
+    kill "$uas" 2>/dev/null
+    rm -rf "$dir"
+}
+community
 [ "$fails" -eq 0 ]

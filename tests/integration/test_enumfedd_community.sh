@@ -71,6 +71,21 @@ check_has "401 offers MD5 too" "algorithm=MD5" \
     "$(printf '%s\n' "$R" | grep -i '^WWW-Authenticate' | sed -n 2p)"
 reg -H "Contact: <sip:bob@$B:$B_UA>" -H "Expires: 600" --auth bob:wrong
 check "a wrong password: 403" 403 "$ST"
+kill -USR1 "$PID_b"
+sleep 0.3
+check_has "... counted (SIGUSR1)" "authentication failures 1" "$(grep 'counters:' "$T/b.log" | tail -n 1)"
+# community.digest (SIGHUP): the order of the challenges, or one algorithm alone
+www() { printf '%s\n' "$R" | grep -i '^WWW-Authenticate' | sed 's/.*algorithm=\([A-Z0-9-]*\).*/\1/' |
+    paste -sd, -; }
+for d in "md5,sha256 MD5,SHA-256" "sha256 SHA-256" "md5 MD5" "sha256,md5 SHA-256,MD5"; do
+    sed -i "s/community = { store = \"\([^\"]*\)\"; [^}]*};/community = { store = \"\1\"; min_expires = 60; digest = \"${d% *}\"; };/" "$T/b.conf"
+    kill -HUP "$PID_b"
+    sleep 0.4
+    reg -H "Contact: <sip:bob@$B:$B_UA>" -H "Expires: 600" --full
+    check "community.digest = ${d% *}: the 401 offers ${d#* }" "${d#* }" "$(www)"
+done
+reg -H "Contact: <sip:bob@$B:$B_UA>" -H "Expires: 10" --auth bob:bob-secret --algorithm MD5
+check "credentials computed with an algorithm offered: taken (423 for Expires 10)" 423 "$ST"
 reg -H "Contact: <sip:bob@$B:$B_UA>" -H "Expires: 10" --auth bob:bob-secret --full
 check "Expires 10 below min_expires 60: 423" 423 "$ST"
 check_has "423 carries Min-Expires: 60" "Min-Expires: 60" "$R"

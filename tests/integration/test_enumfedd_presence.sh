@@ -32,9 +32,10 @@ printf 'alice-pw\n' | "$ENUMFEDCTL" -d "$STORE" user add alice@a.example --passw
 # NOTIFYs at most every second (RFC 3856 6.10), unchanged ones to b.example every 3 s (seed 5.1)
 write_conf "$T/a.conf" a.example "$A" "$A_INT" "$A_FED" "$A_UA" '{ domain = "b.example"; }' \
     'notify_refresh = 3;' "$NO_RATES community = { store = \"$STORE\"; notify_min_ms = 1000; };"
-# B would hold bob's SUBSCRIBEs back after A's 4xx (seed 5.3): off, to test A's answers
+# B would hold bob's SUBSCRIBEs back after A's 4xx (seed 5.3): off, to test A's answers;
+# B polices early unchanged NOTIFYs from A (seed 5.3.2) with the same agreed 3 s
 write_conf "$T/b.conf" b.example "$B" "$B_INT" "$B_FED" "$B_UA" '{ domain = "a.example"; }' \
-    'hold_after_4xx = 0;' "$NO_RATES"
+    'hold_after_4xx = 0; notify_refresh = 3;' "$NO_RATES"
 start_edge a "$T/a.conf"
 start_edge b "$T/b.conf"
 

@@ -436,6 +436,8 @@ static const bad_t bad[] = {
      .fed = "",
      .expect = "must not exceed federation.max_inbound_total"},
     {.extra = "log = { };\nworkers = = 2;\n", .expect = "x.conf:8: syntax error"},
+    {.extra = "workers = 2;\ncommunity = { store = \"s.db\"; };\n",
+     .expect = "workers: must be 1 with community.store"},
 };
 
 static const char *part(const char *p, const char *def)
