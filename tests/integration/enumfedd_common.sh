@@ -159,6 +159,15 @@ stop_pid() {
     STOP_RC=$?
 }
 
+# stop_edges: SIGTERM to both edges; each must exit 0, with no sanitizer report in its log.
+stop_edges() {
+    stop_pid "$PID_a"
+    check "A exits 0 on SIGTERM" 0 "$STOP_RC"
+    stop_pid "$PID_b"
+    check "B exits 0 on SIGTERM" 0 "$STOP_RC"
+    check "no sanitizer report in the logs" 0 "$(cat "$T/a.log" "$T/b.log" | grep -c 'Sanitizer')"
+}
+
 # start_uas X ADDR PORT [SCENARIO]: a sipp user agent answering MESSAGEs, tracing
 # what it receives in $T/uas-X/*_messages.log; its pid in $UAS_X.
 start_uas() {

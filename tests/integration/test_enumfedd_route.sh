@@ -165,10 +165,6 @@ check "after hold_after_4xx: 404 from B's user again (no Warning)" "404 " "$ST $
 check "after hold_after_4xx: the MESSAGE reached B" 2 \
     "$(count "$T/b.log" 'link << a\.example conn [0-9]+: MESSAGE sip:erin@b\.example')"
 
-stop_pid "$PID_a"
-check "A exits 0 on SIGTERM" 0 "$STOP_RC"
-stop_pid "$PID_b"
-check "B exits 0 on SIGTERM" 0 "$STOP_RC"
-check "no sanitizer report in the logs" 0 "$(cat "$T/a.log" "$T/b.log" | grep -c 'Sanitizer')"
+stop_edges
 
 done_tap

@@ -201,4 +201,5 @@ check "B relayed them both ways too" 5 \
         grep -cE 'txn .* (MESSAGE|INFO): relayed to (a.example|the internal next hop)')"
 check_has "B logged adding a=record:on to the offer" "a=record:on added to the offer" "$(cat "$T/b.log")"
 
+stop_edges
 done_tap
