@@ -170,7 +170,11 @@ void efd_proxy_input(efd_worker_t *w, const efd_addr_t *from, const char *buf, s
 /** Connection id went away: answer what was waiting on it (503), forget it. */
 void efd_proxy_conn_lost(efd_worker_t *w, uint64_t conn_id, const char *why);
 
-/** Transactions without a final response yet (drain waits for 0). */
+/**
+ * Relayed transactions without a final response yet (drain waits for 0). Our
+ * own requests (NOTIFYs, stored messages) do not count: their state is in the
+ * store, and nobody waits for their answer.
+ */
 unsigned efd_proxy_pending(const efd_worker_t *w);
 
 /** Free every transaction (shutdown). */

@@ -36,6 +36,7 @@
 #define SWEEP_SECONDS 10   /* how often removed users and changed rules are looked for */
 #define FLUSH_MS 5         /* presence writes wait at most this long for their commit */
 #define GONE_MAX 8         /* watchers gone since the last watcherinfo NOTIFY */
+#define FANOUT_SLICE 48    /* NOTIFYs of one change a turn: fewer than a UDP read burst (64) */
 /* NOTIFY CSeqs jump by this after a restart (RFC 3261 §12.2.1.1: higher than any before) */
 #define CSEQ_RESTART_GAP 65536
 
@@ -53,13 +54,14 @@ struct pub {
 };
 
 struct sub {
-    struct sub *next;  /* of the presentity */
-    struct sub *hnext; /* of the worker's table, by id */
+    struct sub *next, **pprev; /* of the presentity */
+    struct sub *hnext;         /* of the worker's table, by id */
     efd_worker_t *w;
     struct pres *pres;
     uint64_t id; /* our To tag is "p" and id in hex */
     char *call_id, *their_tag, *watcher, *target, *routes, *peer; /* one allocation */
     uint8_t kind, state;
+    bool queued;            /* a change waits in the presentity's fan-out */
     uint32_t cseq, version; /* version: of the watcherinfo documents (RFC 3858 §4.3) */
     int64_t expires;
     efd_addr_t to;       /* where NOTIFYs go: the watcher's address or its community's edge */
@@ -81,7 +83,11 @@ struct pres {
     struct sub *subs;
     struct gone gone[GONE_MAX];
     size_t n_gone;
-    char *doc[2]; /* the encoded document, [1] the "closed" one: made once per change */
+    size_t n_winfo;      /* watcherinfo subscriptions among subs */
+    size_t n_queued;     /* subs with queued set */
+    struct sub *fan_pos; /* where the fan-out goes on from */
+    struct event *fan;   /* the rest of a fan-out, next turn; made when needed */
+    char *doc[2];        /* the encoded document, [1] the "closed" one: made once per change */
     size_t doc_len[2];
     uint64_t doc_hash[2];
     char aor[]; /* "user@domain" */
@@ -172,6 +178,8 @@ static void pres_free(struct efd_presence *p, struct pres *e)
         }
     for (size_t i = 0; i < e->n_gone; i++)
         free(e->gone[i].watcher);
+    if (e->fan != NULL)
+        event_free(e->fan);
     free(e->doc[0]);
     free(e->doc[1]);
     free(e);
@@ -626,18 +634,64 @@ static void notify_change(efd_worker_t *w, struct sub *s)
     notify(w, s, NULL);
 }
 
-/* The presentity's document changed: its (consented) watchers hear of it. */
+/* Up to FANOUT_SLICE queued watchers of e hear of the change; the rest on the next turn. */
+static void fan_out(efd_worker_t *w, struct pres *e)
+{
+    size_t sent = 0;
+    struct sub *s = e->fan_pos;
+    while (s != NULL && sent < FANOUT_SLICE) {
+        struct sub *next = s->next; /* s may end in notify_change (a failed send) */
+        if (s->queued) {
+            s->queued = false;
+            e->n_queued--;
+            e->fan_pos = next;
+            notify_change(w, s);
+            sent++;
+        }
+        s = next;
+    }
+    e->fan_pos = s != NULL || e->n_queued == 0 ? s : e->subs;
+}
+
+static void fan_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct pres *e = arg;
+    (void)fd;
+    (void)what;
+    fan_out(e->subs != NULL ? e->subs->w : NULL, e);
+    if (e->n_queued > 0 && e->subs != NULL) {
+        struct timeval now = {0, 0};
+        evtimer_add(e->fan, &now);
+    }
+}
+
+/*
+ * The presentity's document changed: its (consented) watchers hear of it, a
+ * slice per turn of the event loop, so that the answers of the first ones are
+ * read before the socket's buffer overflows.
+ */
 static void notify_all(efd_worker_t *w, struct pres *e)
 {
     for (struct sub *s = e->subs; s != NULL; s = s->next)
-        if (s->kind == K_PRESENCE && s->state != S_PENDING)
-            notify_change(w, s);
+        if (s->kind == K_PRESENCE && s->state != S_PENDING && !s->queued) {
+            s->queued = true;
+            e->n_queued++;
+        }
+    e->fan_pos = e->subs; /* one pass from the start: the marks may be anywhere */
+    fan_out(w, e);
+    if (e->n_queued == 0)
+        return;
+    if (e->fan == NULL)
+        e->fan = evtimer_new(w->base, fan_cb, e);
+    struct timeval now = {0, 0};
+    if (e->fan != NULL && !evtimer_pending(e->fan, NULL))
+        evtimer_add(e->fan, &now);
 }
 
 /* Who watches the presentity changed: its watcherinfo subscribers hear of it (RFC 3857 §5). */
 static void winfo_changed(efd_worker_t *w, struct pres *e)
 {
-    for (struct sub *s = e->subs; s != NULL; s = s->next)
+    for (struct sub *s = e->subs; e->n_winfo > 0 && s != NULL; s = s->next)
         if (s->kind == K_WINFO)
             notify(w, s, NULL);
     for (size_t i = 0; i < e->n_gone; i++)
@@ -655,11 +709,13 @@ static void sub_free(struct sub *s, bool forget)
 {
     struct pres *e = s->pres;
     efd_worker_t *w = s->w;
-    for (struct sub **p = &e->subs; *p != NULL; p = &(*p)->next)
-        if (*p == s) {
-            *p = s->next;
-            break;
-        }
+    if (e->fan_pos == s)
+        e->fan_pos = s->next;
+    *s->pprev = s->next;
+    if (s->next != NULL)
+        s->next->pprev = s->pprev;
+    e->n_winfo -= s->kind == K_WINFO;
+    e->n_queued -= s->queued;
     tab_del(w->presence, s);
     if (forget) {
         char tag[24];
@@ -947,6 +1003,9 @@ static struct sub *sub_make(efd_worker_t *w, struct pres *e, uint64_t id)
         return NULL;
     }
     s->next = e->subs;
+    if (e->subs != NULL)
+        e->subs->pprev = &s->next;
+    s->pprev = &e->subs;
     e->subs = s;
     return s;
 }
@@ -1013,6 +1072,7 @@ static struct sub *sub_new(efd_txn_t *t, const ef_sip_msg_t *msg, struct pres *e
         return NULL;
     }
     s->kind = (uint8_t)kind;
+    e->n_winfo += kind == K_WINFO;
     s->to = t->from;
     if (s->peer == NULL)
         local_target(t->w, s);
@@ -1373,6 +1433,7 @@ static int load_sub(void *arg, const efd_store_sub_t *r)
         return EF_ENOMEM;
     }
     s->kind = (uint8_t)kind;
+    e->n_winfo += kind == K_WINFO;
     s->to = to;
     s->cseq = r->cseq + CSEQ_RESTART_GAP; /* NOTIFYs sent after the last write stay below */
     s->state = kind == K_PRESENCE ? state_of(decide(w, r->aor, s->watcher)) : S_ACTIVE;

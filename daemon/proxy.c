@@ -660,7 +660,7 @@ unsigned efd_proxy_pending(const efd_worker_t *w)
     unsigned n = 0;
     for (size_t i = 0; i < EFD_TXN_BUCKETS; i++)
         for (const efd_txn_t *t = w->txns[i]; t != NULL; t = t->next)
-            n += t->status < 200;
+            n += t->status < 200 && t->done_cb == NULL; /* our own requests wait for nobody */
     return n;
 }
 

@@ -27,6 +27,8 @@
 
 set -u
 set -o pipefail
+# (so grep -q below reads here-strings, not pipes: with pipefail, the writer's
+# SIGPIPE when grep stops at the first match would count as a failure)
 
 EF_SRC=${EF_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 ENUMQ=${ENUMQ:-$EF_SRC/build/enumq}
@@ -269,7 +271,7 @@ expect_line() {
 
 # expect_out_match ERE DESCRIPTION: the whole stdout matches the ERE (grep -Ez).
 expect_out_match() {
-    if printf '%s' "$OUT" | grep -Eqz -- "$1"; then
+    if grep -Eqz -- "$1" < <(printf '%s' "$OUT"); then
         ok "$2"
     else
         local d
@@ -280,7 +282,7 @@ expect_out_match() {
 
 # expect_out_has LINE DESCRIPTION: stdout has this exact line.
 expect_out_has() {
-    if printf '%s\n' "$OUT" | grep -Fxq -- "$1"; then
+    if grep -Fxq -- "$1" <<<"$OUT"; then
         ok "$2"
     else
         local d
@@ -291,7 +293,7 @@ expect_out_has() {
 
 # expect_out_lacks STRING DESCRIPTION: stdout does not contain STRING.
 expect_out_lacks() {
-    if printf '%s\n' "$OUT" | grep -Fq -- "$1"; then
+    if grep -Fq -- "$1" <<<"$OUT"; then
         local d
         mapfile -t d < <(ef_diag "no \"$1\" anywhere" "$OUT")
         not_ok "$2" "${d[@]}"
