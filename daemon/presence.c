@@ -431,15 +431,25 @@ done:
     return rc;
 }
 
-/* The body a NOTIFY of s carries now, and its type; none for a pending or rejected one. */
-static const char *body_for(efd_worker_t *w, struct sub *s, const char *reason, ef_buf_t *out)
+/*
+ * The body a NOTIFY of s carries now, its type and its hash (*hash; a kept
+ * PIDF document's is not computed again); none for a pending or rejected one.
+ */
+static const char *body_for(efd_worker_t *w, struct sub *s, const char *reason, ef_buf_t *out,
+                            uint64_t *hash)
 {
-    if (s->kind == K_WINFO)
-        return winfo_document(w, s, out) == 0 ? "application/watcherinfo+xml" : NULL;
+    if (s->kind == K_WINFO) {
+        if (winfo_document(w, s, out) != 0 || out->failed)
+            return NULL;
+        *hash = hash_of(out->data, out->len);
+        return "application/watcherinfo+xml";
+    }
     if (s->state == S_PENDING || (reason != NULL && strcmp(reason, "rejected") == 0))
         return NULL; /* RFC 3856 §6.6.2: nothing of the presentity before it consents */
-    return pidf_document(w, s->pres, s->state == S_POLITE, out) == 0 ? "application/pidf+xml"
-                                                                     : NULL;
+    if (pidf_document(w, s->pres, s->state == S_POLITE, out) != 0)
+        return NULL;
+    *hash = s->pres->doc_hash[s->state == S_POLITE];
+    return "application/pidf+xml";
 }
 
 static void our_contact(efd_worker_t *w, const struct sub *s, char *out, size_t cap)
@@ -543,7 +553,8 @@ static void notify(efd_worker_t *w, struct sub *s, const char *reason)
     ef_buf_init(&req, EF_SIP_MAX_MESSAGE);
     if (s->kind == K_WINFO)
         s->version++;
-    const char *ctype = body_for(w, s, reason, &body);
+    uint64_t hash = 0;
+    const char *ctype = body_for(w, s, reason, &body, &hash);
     if (body.failed)
         ctype = NULL;
     ef_buf_printf(&req, "NOTIFY %s SIP/2.0\r\nVia: SIP/2.0/%s %s;branch=%s%s\r\n", s->target,
@@ -569,7 +580,7 @@ static void notify(efd_worker_t *w, struct sub *s, const char *reason)
         efd_txn_local_send(t, &to, req.data, req.len); /* takes req.data */
         req.data = NULL;
         s->last_ms = now_ms();
-        s->last_hash = ctype != NULL ? hash_of(body.data, body.len) : 0;
+        s->last_hash = ctype != NULL ? hash : 0;
         EFD_INFO("NOTIFY %s -> %s: %s%s", s->pres->aor, s->watcher,
                  s->kind == K_WINFO ? "watcherinfo " : "", state);
     } else {
@@ -584,8 +595,8 @@ static bool unchanged(efd_worker_t *w, struct sub *s)
 {
     ef_buf_t body;
     ef_buf_init(&body, EF_SIP_MAX_MESSAGE);
-    const char *ctype = body_for(w, s, NULL, &body); /* a PIDF one is kept: no work twice */
-    bool same = ctype != NULL && !body.failed && hash_of(body.data, body.len) == s->last_hash;
+    uint64_t hash = 0;
+    bool same = body_for(w, s, NULL, &body, &hash) != NULL && !body.failed && hash == s->last_hash;
     ef_buf_close(&body);
     return same;
 }
