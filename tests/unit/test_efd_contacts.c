@@ -17,28 +17,13 @@
 #include "enumfed/common.h"
 #include "store.h"
 #include "tap.h"
+#include "store_fixture.h"
 
 #define T0 1800000000LL
 #define DAY 86400LL
 #define CHECK_EVERY (45 * DAY)
 #define MD5 "0123456789abcdef0123456789abcdef"
 #define SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-static char dir[200], path[260];
-static char err[512];
-
-static efd_store_t *open_store(void)
-{
-    efd_store_t *st = NULL;
-    err[0] = '\0';
-    int rc = efd_store_open(path, &st, err, sizeof err);
-    CHECK_INT(rc, 0);
-    if (rc != 0) {
-        printf("# %s\n", err);
-        exit(1);
-    }
-    return st;
-}
 
 /* The one contact (owner, uri), or a zeroed one with status -1 when absent. */
 static efd_store_contact_t get(efd_store_t *st, const char *owner, const char *uri)
@@ -253,11 +238,8 @@ static efd_store_t *test_recheck_restart(efd_store_t *st)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "%s/efd_contacts.XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (mkdtemp(dir) == NULL)
+    if (fixture_begin("efd_contacts") != 0)
         return 1;
-    snprintf(path, sizeof path, "%s/store.db", dir);
 
     test_norm();
     efd_store_t *st = open_store();
@@ -267,9 +249,6 @@ int main(void)
     st = test_recheck_restart(st);
     efd_store_close(st);
 
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        printf("# could not remove %s\n", dir);
+    fixture_end();
     TAP_DONE();
 }

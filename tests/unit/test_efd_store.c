@@ -17,27 +17,12 @@
 #include "enumfed/common.h"
 #include "store.h"
 #include "tap.h"
+#include "store_fixture.h"
 
 #define T0 1800000000LL
 #define DAY 86400LL
 #define MD5 "0123456789abcdef0123456789abcdef"
 #define SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-static char dir[200], path[260];
-static char err[512];
-
-static efd_store_t *open_store(void)
-{
-    efd_store_t *st = NULL;
-    err[0] = '\0';
-    int rc = efd_store_open(path, &st, err, sizeof err);
-    CHECK_INT(rc, 0);
-    if (rc != 0) {
-        printf("# %s\n", err);
-        exit(1);
-    }
-    return st;
-}
 
 /* Run SQL on the file through a connection of its own, as another process would. */
 static int side_sql(const char *sql)
@@ -452,10 +437,8 @@ static void test_upgrade(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "%s/efd_store.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (mkdtemp(dir) == NULL)
+    if (fixture_begin("efd_store") != 0)
         return 1;
-    snprintf(path, sizeof path, "%s/store.db", dir);
 
     test_open();
     efd_store_t *st = open_store();
@@ -469,9 +452,6 @@ int main(void)
     test_two_handles();
     test_upgrade();
 
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        printf("# could not remove %s\n", dir);
+    fixture_end();
     TAP_DONE();
 }

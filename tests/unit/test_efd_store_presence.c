@@ -16,23 +16,9 @@
 #include "enumfed/common.h"
 #include "store.h"
 #include "tap.h"
+#include "store_fixture.h"
 
 #define T0 1800000000LL
-
-static char dir[200], path[260];
-
-static efd_store_t *open_store(void)
-{
-    efd_store_t *st = NULL;
-    char err[512] = "";
-    int rc = efd_store_open(path, &st, err, sizeof err);
-    CHECK_INT(rc, 0);
-    if (rc != 0) {
-        printf("# %s\n", err);
-        exit(1);
-    }
-    return st;
-}
 
 /* Rows of a table counted through a connection of its own, as another process sees them. */
 static int side_count(const char *table)
@@ -289,10 +275,8 @@ static void test_rules(efd_store_t *st)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "%s/efd_pstore.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (mkdtemp(dir) == NULL)
+    if (fixture_begin("efd_pstore") != 0)
         return 1;
-    snprintf(path, sizeof path, "%s/store.db", dir);
 
     efd_store_t *st = open_store();
     test_publications(st);
@@ -300,9 +284,6 @@ int main(void)
     test_rules(st);
     efd_store_close(st);
 
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        printf("# could not remove %s\n", dir);
+    fixture_end();
     TAP_DONE();
 }
